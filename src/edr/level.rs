@@ -1,0 +1,183 @@
+//! The two EDR levels: [`Severity`] and [`Verbosity`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, show_str};
+
+/// How bad an event is, least to most significant: `ok < warning < critical`.
+///
+/// Written and parsed with lowercase names; parsing is exact.
+///
+/// ```
+/// use kazoo_records::edr::Severity;
+///
+/// assert!(Severity::Ok < Severity::Critical);
+/// assert_eq!("warning".parse::<Severity>()?, Severity::Warning);
+/// assert_eq!(Severity::Critical.to_string(), "critical");
+/// assert!("Warning".parse::<Severity>().is_err());
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Nothing is wrong.
+    Ok,
+    /// Something needs attention.
+    Warning,
+    /// Something is broken.
+    Critical,
+}
+
+/// How much detail an event carries, least to most significant:
+/// `trace < debug < info < warn < error < fatal`.
+///
+/// Written and parsed with lowercase names; parsing is exact.
+///
+/// ```
+/// use kazoo_records::edr::Verbosity;
+///
+/// assert!(Verbosity::Info < Verbosity::Fatal);
+/// assert_eq!("debug".parse::<Verbosity>()?, Verbosity::Debug);
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verbosity {
+    /// The finest detail.
+    Trace,
+    /// Detail for debugging.
+    Debug,
+    /// Ordinary information.
+    Info,
+    /// A warning.
+    Warn,
+    /// An error.
+    Error,
+    /// A fatal error.
+    Fatal,
+}
+
+impl Severity {
+    /// Every severity, least significant first.
+    pub const ALL: [Severity; 3] = [Severity::Ok, Severity::Warning, Severity::Critical];
+
+    /// The lowercase name (`"ok"`, `"warning"`, `"critical"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Ok => "ok",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// The position in [`Severity::ALL`] (0 for `ok`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Verbosity {
+    /// Every verbosity, least significant first.
+    pub const ALL: [Verbosity; 6] = [
+        Verbosity::Trace,
+        Verbosity::Debug,
+        Verbosity::Info,
+        Verbosity::Warn,
+        Verbosity::Error,
+        Verbosity::Fatal,
+    ];
+
+    /// The lowercase name (`"trace"` … `"fatal"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Verbosity::Trace => "trace",
+            Verbosity::Debug => "debug",
+            Verbosity::Info => "info",
+            Verbosity::Warn => "warn",
+            Verbosity::Error => "error",
+            Verbosity::Fatal => "fatal",
+        }
+    }
+
+    /// The position in [`Verbosity::ALL`] (0 for `trace`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl FromStr for Severity {
+    type Err = Error;
+
+    /// Parses an exact lowercase name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for anything else, listing the valid names.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Severity::ALL
+            .into_iter()
+            .find(|level| level.as_str() == s)
+            .ok_or_else(|| Error::invalid(show_str(s), "a severity", "ok, warning or critical"))
+    }
+}
+
+impl FromStr for Verbosity {
+    type Err = Error;
+
+    /// Parses an exact lowercase name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for anything else, listing the valid names.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Verbosity::ALL
+            .into_iter()
+            .find(|level| level.as_str() == s)
+            .ok_or_else(|| {
+                Error::invalid(
+                    show_str(s),
+                    "a verbosity",
+                    "trace, debug, info, warn, error or fatal",
+                )
+            })
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Verbosity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for Verbosity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Verbosity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
