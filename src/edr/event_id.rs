@@ -1,5 +1,6 @@
 //! [`EventId`]: the id of one event.
 
+use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -29,14 +30,24 @@ impl EventId {
     /// with overwhelming probability, across processes.
     ///
     /// The high half is a per-process random value (from the standard library's randomly keyed
-    /// hasher); the low half is a bijective mix of a process-wide counter, so two calls in one
-    /// process never return the same id. No system call per id.
+    /// hasher) mixed with the thread's sequence number; the low half is a bijective mix of a
+    /// per-thread counter. Two calls in one process never return the same id, and threads
+    /// share no memory while making ids (no contention).
     pub fn generate() -> Self {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        thread_local! {
+            static NEXT: Cell<Option<(u64, u64)>> = const { Cell::new(None) };
+        }
         let (process, salt) = process_keys();
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let state = NEXT.try_with(|next| {
+            let (thread, n) = next.get().unwrap_or_else(|| (next_thread_seq(), 0));
+            next.set(Some((thread, n.wrapping_add(1))));
+            (thread, n)
+        });
+        // During thread teardown the thread-local is gone: take a fresh thread number.
+        let (thread, n) = state.unwrap_or_else(|_| (next_thread_seq(), 0));
+        let high = process ^ mix64(thread);
         let low = mix64(n ^ salt);
-        EventId(hex32(u128::from(process) << 64 | u128::from(low)))
+        EventId(hex32(u128::from(high) << 64 | u128::from(low)))
     }
 
     /// The id as text.
@@ -81,6 +92,12 @@ impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A process-wide sequence number, drawn once per thread.
+fn next_thread_seq() -> u64 {
+    static THREADS: AtomicU64 = AtomicU64::new(0);
+    THREADS.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Two random 64-bit values drawn once per process.

@@ -1,19 +1,32 @@
 //! Event detail records: events, bindings, routing keys and in-process dispatch.
 //!
-//! An application emits an [`Event`]; subscribers describe what they want with [`Binding`]s.
-//! A binding gives the AMQP routing keys a broker queue is bound with ([`Binding::keys`]) and
-//! decides in-process delivery ([`Binding::matches`]); [`topic::matches`] is RabbitMQ's topic
-//! matching, so the two agree.
+//! An application emits an [`Event`] (directly, or through an [`Emitter`] that fills in id,
+//! node, time and account tree); subscribers [`bind`](Registry::bind) to a [`Registry`] with
+//! [`Binding`]s and get a synchronous callback for every event a binding selects.
+//!
+//! A binding also gives the AMQP routing keys a broker queue is bound with ([`Binding::keys`]);
+//! [`topic::matches`] is RabbitMQ's topic matching, and in-process delivery
+//! ([`Binding::matches`]) agrees with it, so events can cross nodes through a topic exchange
+//! with the same routing as in-process.
 
 mod binding;
+mod emitter;
 mod event;
 mod event_id;
+mod index;
 mod json;
 mod level;
+mod registry;
+mod report;
+mod subscription;
 pub mod topic;
 
 pub use binding::{Binding, Levels, Names};
+pub use emitter::Emitter;
 pub use event::{DEFAULT_NODE, Event};
 pub use event_id::EventId;
 pub use json::{bindings_from_json, bindings_to_json};
 pub use level::{Level, Severity, Verbosity};
+pub use registry::{MAX_NESTED_DEPTH, Registry, RegistryStats};
+pub use report::DispatchReport;
+pub use subscription::{SubscriptionId, SubscriptionInfo};

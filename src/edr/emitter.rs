@@ -1,0 +1,202 @@
+//! [`Emitter`]: builds events for an application and distributes them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::event::{DEFAULT_NODE, Event};
+use super::event_id::EventId;
+use super::level::{Severity, Verbosity};
+use super::registry::Registry;
+use super::report::DispatchReport;
+use crate::time::{Clock, SystemClock};
+
+/// Builds events (id, node, time, account tree) and distributes them to a [`Registry`].
+///
+/// Before building anything it asks the registry whether anyone is interested in the
+/// event's severity and verbosity (one relaxed atomic load); if nobody is, it returns `None`
+/// at once. Otherwise it reads the clock once (both time fields come from that read), makes an
+/// id, resolves the account tree, distributes, and returns the [`DispatchReport`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use kazoo_records::edr::{Binding, Emitter, Registry, Severity, Verbosity};
+/// use kazoo_records::time::GregorianSeconds;
+///
+/// let registry = Arc::new(Registry::new());
+/// registry.bind("audit", [Binding::default().account("reseller").include_descendants(true)], |e| {
+///     assert_eq!(e.timestamp(), "2015-04-08T17:29:49Z");
+/// })?;
+/// let emitter = Emitter::new(Arc::clone(&registry))
+///     .with_node("kazoo_apps@host")
+///     .with_clock(|| GregorianSeconds(63_595_733_389))
+///     .with_account_tree(|account: &str| (account == "customer").then(|| vec!["reseller".to_owned()]));
+///
+/// let report = emitter.event_for_account("crossbar", "4.3.1", Severity::Ok, Verbosity::Info, serde_json::json!({}), "customer");
+/// assert_eq!(report.map(|r| r.delivered), Some(1));
+/// // Nobody listens to debug: nothing is built.
+/// assert_eq!(emitter.event("crossbar", "4.3.1", Severity::Ok, Verbosity::Debug, serde_json::json!({})), None);
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Emitter {
+    registry: Arc<Registry>,
+    node: String,
+    clock: Arc<dyn Clock>,
+    ids: Arc<IdGenerator>,
+    account_tree: Option<Arc<AccountTreeResolver>>,
+}
+
+/// Makes event ids.
+type IdGenerator = dyn Fn() -> EventId + Send + Sync;
+
+/// Finds an account's ancestors (root first, parent last).
+type AccountTreeResolver = dyn Fn(&str) -> Option<Vec<String>> + Send + Sync;
+
+impl Emitter {
+    /// An emitter for `registry`, with node [`DEFAULT_NODE`], the system clock, and
+    /// [`EventId::generate`] ids; no account trees.
+    pub fn new(registry: Arc<Registry>) -> Self {
+        Emitter {
+            registry,
+            node: DEFAULT_NODE.to_owned(),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(EventId::generate),
+            account_tree: None,
+        }
+    }
+
+    /// Sets the node name events carry (`kazoo_apps@host`).
+    pub fn with_node(mut self, node: impl Into<String>) -> Self {
+        self.node = node.into();
+        self
+    }
+
+    /// Sets where "now" comes from (any [`Clock`], such as a closure returning Gregorian seconds).
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Sets how event ids are made.
+    pub fn with_id_generator(mut self, ids: impl Fn() -> EventId + Send + Sync + 'static) -> Self {
+        self.ids = Arc::new(ids);
+        self
+    }
+
+    /// Sets how an account's ancestors are found (root first, parent last; `None` when unknown).
+    pub fn with_account_tree(
+        mut self,
+        resolve: impl Fn(&str) -> Option<Vec<String>> + Send + Sync + 'static,
+    ) -> Self {
+        self.account_tree = Some(Arc::new(resolve));
+        self
+    }
+
+    /// The registry events go to.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Emits an event without an account. `None` when nobody was interested (nothing built).
+    pub fn event(
+        &self,
+        app_name: impl AsRef<str>,
+        app_version: impl AsRef<str>,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: Value,
+    ) -> Option<DispatchReport> {
+        self.emit(
+            app_name.as_ref(),
+            app_version.as_ref(),
+            (severity, verbosity),
+            None,
+            || body,
+        )
+    }
+
+    /// Emits an event about `account_id`, with its account tree when a resolver is set.
+    /// `None` when nobody was interested (nothing built).
+    pub fn event_for_account(
+        &self,
+        app_name: impl AsRef<str>,
+        app_version: impl AsRef<str>,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: Value,
+        account_id: impl AsRef<str>,
+    ) -> Option<DispatchReport> {
+        self.emit(
+            app_name.as_ref(),
+            app_version.as_ref(),
+            (severity, verbosity),
+            Some(account_id.as_ref()),
+            || body,
+        )
+    }
+
+    /// Like [`event_for_account`](Self::event_for_account) (or [`event`](Self::event) with no
+    /// account), but the body is built only when someone is interested.
+    pub fn event_with(
+        &self,
+        app_name: &str,
+        app_version: &str,
+        (severity, verbosity): (Severity, Verbosity),
+        account_id: Option<&str>,
+        body: impl FnOnce() -> Value,
+    ) -> Option<DispatchReport> {
+        self.emit(
+            app_name,
+            app_version,
+            (severity, verbosity),
+            account_id,
+            body,
+        )
+    }
+
+    fn emit(
+        &self,
+        app_name: &str,
+        app_version: &str,
+        (severity, verbosity): (Severity, Verbosity),
+        account_id: Option<&str>,
+        body: impl FnOnce() -> Value,
+    ) -> Option<DispatchReport> {
+        if !self.registry.is_interested(severity, verbosity) {
+            return None;
+        }
+        let mut event = Event::at(
+            app_name.to_owned(),
+            app_version.to_owned(),
+            severity,
+            verbosity,
+            body(),
+            (self.ids)(),
+            self.clock.now(),
+        )
+        .with_node(self.node.as_str());
+        if let Some(account_id) = account_id {
+            if let Some(tree) = self
+                .account_tree
+                .as_ref()
+                .and_then(|resolve| resolve(account_id))
+            {
+                event = event.with_account_tree(tree);
+            }
+            event = event.with_account(account_id);
+        }
+        Some(self.registry.distribute(&event))
+    }
+}
+
+impl fmt::Debug for Emitter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emitter")
+            .field("registry", &self.registry)
+            .field("node", &self.node)
+            .field("account_tree", &self.account_tree.is_some())
+            .finish_non_exhaustive()
+    }
+}
