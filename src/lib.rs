@@ -12,6 +12,7 @@
 
 mod error;
 
+pub mod cdr;
 pub mod edr;
 pub mod time;
 

@@ -21,21 +21,27 @@ pub const GREGORIAN_UNIX_OFFSET: i64 = 62_167_219_200;
 /// Seconds since 0000-01-01T00:00:00Z (proleptic Gregorian calendar, UTC): KAZOO's timestamps.
 ///
 /// Serialised as a plain integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct GregorianSeconds(pub i64);
 
 /// Seconds since 1970-01-01T00:00:00Z.
 ///
 /// Serialised as a plain integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct UnixSeconds(pub i64);
 
 /// Microseconds since 1970-01-01T00:00:00Z (KAZOO's `channel_created_time`).
 ///
 /// Serialised as a plain integer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct UnixMicros(pub i64);
 
