@@ -4,7 +4,10 @@ use std::fmt;
 
 use super::GregorianSeconds;
 
-/// A broken-down UTC instant.
+/// Seconds in a day.
+pub(crate) const DAY: i64 = 86_400;
+
+/// A broken-down instant: calendar date, wall-clock time and weekday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Civil {
     pub year: i64,
@@ -13,15 +16,24 @@ pub(crate) struct Civil {
     pub hour: u8,
     pub minute: u8,
     pub second: u8,
+    /// 0 = Sunday … 6 = Saturday.
+    pub weekday: u8,
 }
 
 impl Civil {
-    /// Breaks Gregorian seconds down into calendar fields (any `i64`).
+    /// Breaks Gregorian seconds down into UTC calendar fields (any `i64`).
     pub fn from_gregorian(g: GregorianSeconds) -> Self {
-        let days = g.0.div_euclid(86_400);
-        let secs = g.0.rem_euclid(86_400);
-        // Day 0 is 0000-01-01; shift to days since 0000-03-01 (era arithmetic, H. Hinnant).
-        let (year, month, day) = civil_from_days_since_0000_01_01(days);
+        Self::from_gregorian_offset(g, 0)
+    }
+
+    /// Breaks Gregorian seconds down into the wall-clock fields of a place `offset` seconds
+    /// east of UTC (any `i64`, any `offset` in `(-86_400, 86_400)`; never overflows).
+    pub fn from_gregorian_offset(g: GregorianSeconds, offset: i32) -> Self {
+        // Split first, shift the seconds of the day second: `g + offset` alone could overflow.
+        let secs = g.0.rem_euclid(DAY) + i64::from(offset);
+        let days = g.0.div_euclid(DAY) + secs.div_euclid(DAY);
+        let secs = secs.rem_euclid(DAY);
+        let (year, month, day) = civil_from_days(days);
         Civil {
             year,
             month,
@@ -29,6 +41,8 @@ impl Civil {
             hour: (secs / 3600) as u8,
             minute: (secs / 60 % 60) as u8,
             second: (secs % 60) as u8,
+            // 0000-01-01 was a Saturday (proleptic Gregorian).
+            weekday: (days % 7 + 6).rem_euclid(7) as u8,
         }
     }
 }
@@ -46,8 +60,36 @@ impl fmt::Display for Year {
     }
 }
 
+/// Whether `year` has a 29 February (proleptic Gregorian, any sign).
+pub(crate) fn is_leap_year(year: i64) -> bool {
+    year.rem_euclid(4) == 0 && (year.rem_euclid(100) != 0 || year.rem_euclid(400) == 0)
+}
+
+/// The number of days in `month` (1–12) of `year`; 0 for a month outside 1–12.
+pub(crate) fn days_in_month(year: i64, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days from 0000-01-01 to the given date (which must be valid), exactly, for every `i64` year.
+pub(crate) fn days_from_civil(year: i64, month: u8, day: u8) -> i128 {
+    // Days since 0000-03-01 (era arithmetic, H. Hinnant), then 60 days for Jan and Feb 0000.
+    let y = i128::from(year) - i128::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // [0, 399]
+    let mp = (i128::from(month) + 9) % 12; // March = 0
+    let doy = (153 * mp + 2) / 5 + i128::from(day) - 1; // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+    era * 146_097 + doe + 60
+}
+
 /// (year, month, day) of the day `days` after 0000-01-01, for every `i64`.
-fn civil_from_days_since_0000_01_01(days: i64) -> (i64, u8, u8) {
+fn civil_from_days(days: i64) -> (i64, u8, u8) {
     // 0000-01-01 is 60 days before 0000-03-01 (0000 is a leap year).
     let z = i128::from(days) - 60;
     let era = z.div_euclid(146_097);
@@ -67,17 +109,66 @@ mod tests {
 
     #[test]
     fn known_days() {
-        assert_eq!(civil_from_days_since_0000_01_01(0), (0, 1, 1));
-        assert_eq!(civil_from_days_since_0000_01_01(59), (0, 2, 29));
-        assert_eq!(civil_from_days_since_0000_01_01(719_528), (1970, 1, 1));
-        assert_eq!(civil_from_days_since_0000_01_01(-1), (-1, 12, 31));
+        assert_eq!(civil_from_days(0), (0, 1, 1));
+        assert_eq!(civil_from_days(59), (0, 2, 29));
+        assert_eq!(civil_from_days(719_528), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (-1, 12, 31));
     }
 
     #[test]
     fn extremes_do_not_panic() {
         for g in [i64::MIN, i64::MIN + 1, -1, i64::MAX - 1, i64::MAX] {
-            let c = Civil::from_gregorian(GregorianSeconds(g));
-            assert!((1..=12).contains(&c.month) && (1..=31).contains(&c.day));
+            for offset in [-86_399, -1, 0, 1, 86_399] {
+                let c = Civil::from_gregorian_offset(GregorianSeconds(g), offset);
+                assert!((1..=12).contains(&c.month) && (1..=31).contains(&c.day));
+                assert!(c.weekday < 7 && c.hour < 24 && c.minute < 60 && c.second < 60);
+            }
         }
+    }
+
+    #[test]
+    fn weekdays_of_known_dates() {
+        // 0000-01-01 Saturday, 1970-01-01 Thursday, 2015-04-08 Wednesday, -0001-12-31 Friday.
+        assert_eq!(Civil::from_gregorian(GregorianSeconds(0)).weekday, 6);
+        assert_eq!(
+            Civil::from_gregorian(GregorianSeconds(62_167_219_200)).weekday,
+            4
+        );
+        assert_eq!(
+            Civil::from_gregorian(GregorianSeconds(63_595_733_389)).weekday,
+            3
+        );
+        assert_eq!(Civil::from_gregorian(GregorianSeconds(-1)).weekday, 5);
+    }
+
+    #[test]
+    fn an_offset_moves_across_midnight_at_the_extremes() {
+        let c = Civil::from_gregorian_offset(GregorianSeconds(i64::MAX), 86_399);
+        let d = Civil::from_gregorian(GregorianSeconds(i64::MAX));
+        assert_ne!((c.year, c.month, c.day), (d.year, d.month, d.day));
+    }
+
+    #[test]
+    fn days_from_civil_inverts_civil_from_days() {
+        let samples = (-1_000_000..1_000_000).step_by(997).chain([
+            i64::MIN / DAY,
+            i64::MAX / DAY,
+            i64::MIN,
+            i64::MAX,
+        ]);
+        for days in samples {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), i128::from(days), "{y}-{m}-{d}");
+            assert!(d <= days_in_month(y, m));
+        }
+    }
+
+    #[test]
+    fn leap_years() {
+        assert!(is_leap_year(0) && is_leap_year(2000) && is_leap_year(-4) && is_leap_year(2024));
+        assert!(!is_leap_year(1900) && !is_leap_year(-1) && !is_leap_year(2023));
+        assert_eq!(days_in_month(2023, 2), 28);
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2024, 13), 0);
     }
 }

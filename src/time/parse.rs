@@ -1,0 +1,365 @@
+//! Reading ISO 8601 date-times: extended and basic forms, offsets, fractions, bare dates.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::civil::{DAY, Year, days_from_civil, days_in_month};
+use super::offset::{hours_minutes, two_digits};
+use super::{GREGORIAN_UNIX_OFFSET, GregorianSeconds};
+use crate::error::{Error, show_str};
+
+/// Parses an ISO 8601 date-time (or a bare date) into a UTC instant.
+///
+/// Accepted, in the extended form or the basic form (one form throughout: mixing them is an
+/// error):
+///
+/// | part | extended | basic |
+/// |---|---|---|
+/// | date | `2015-04-07` | `20150407` |
+/// | time (after `T`, optional) | `04:33:02`, `04:33` | `043302`, `0433` |
+/// | fraction (after seconds, optional) | `.071108` or `,071108`, 1–9 digits | same |
+/// | offset (optional) | `Z`, `-05:00`, `-05` | `Z`, `-0500`, `-05` |
+///
+/// Years are four digits, or signed with 4–12 digits in ISO 8601's expanded form
+/// (`-0001-12-31`, `+10000-01-01`), as this crate's formatters write them. A bare date is
+/// midnight UTC, and a date-time without an offset is read as UTC. Hours are 00–23 (no
+/// `24:00`), seconds 00–59 (no leap second), offsets under 24 hours.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming the input and what was wrong with it (bad syntax, mixed forms,
+/// an impossible date such as `2015-02-30`, an impossible time or offset);
+/// [`Error::OutOfRange`] for a valid date-time that `chrono::DateTime<Utc>` cannot hold.
+///
+/// ```
+/// use kazoo_records::time::parse_iso8601;
+///
+/// let extended = parse_iso8601("2015-04-07T04:33:02-05:00")?;
+/// assert_eq!(parse_iso8601("20150407T043302-05")?, extended);
+/// assert_eq!(extended.to_rfc3339(), "2015-04-07T09:33:02+00:00");
+/// assert!(parse_iso8601("2015-02-30T00:00:00Z").is_err());
+/// assert!(parse_iso8601("2015-04-07T04:33:02-0500").is_err()); // mixed forms
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+pub fn parse_iso8601(s: &str) -> Result<DateTime<Utc>, Error> {
+    let parsed = parse(s)?;
+    let unix = parsed.seconds.checked_sub(GREGORIAN_UNIX_OFFSET);
+    unix.and_then(|unix| DateTime::from_timestamp(unix, parsed.nanos))
+        .ok_or_else(|| {
+            Error::out_of_range(
+                show_str(s),
+                format!(
+                    "an instant chrono can hold (years {} to {})",
+                    DateTime::<Utc>::MIN_UTC.year(),
+                    DateTime::<Utc>::MAX_UTC.year()
+                ),
+            )
+        })
+}
+
+impl GregorianSeconds {
+    /// Parses an ISO 8601 date-time as [`parse_iso8601`] does, into Gregorian seconds
+    /// (a fraction of a second is dropped: the result is the second the instant falls in).
+    ///
+    /// Unlike [`parse_iso8601`] this is not limited to chrono's range: every instant that
+    /// Gregorian seconds can hold is accepted, so it reads back whatever
+    /// [`iso8601`](Self::iso8601) and [`iso8601_with_offset`](Self::iso8601_with_offset) write.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_iso8601`]; [`Error::OutOfRange`] beyond the range of `i64` seconds.
+    ///
+    /// ```
+    /// use kazoo_records::time::GregorianSeconds;
+    ///
+    /// let g = GregorianSeconds::parse_iso8601("2015-04-08T12:29:49.75-05:00")?;
+    /// assert_eq!(g, GregorianSeconds(63_595_733_389));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn parse_iso8601(s: &str) -> Result<GregorianSeconds, Error> {
+        parse(s).map(|parsed| GregorianSeconds(parsed.seconds))
+    }
+}
+
+/// An instant read from text.
+struct Parsed {
+    /// Gregorian seconds (the floor of the instant).
+    seconds: i64,
+    /// Nanoseconds past `seconds`, `0..1_000_000_000`.
+    nanos: u32,
+}
+
+/// Why a string is not an ISO 8601 date-time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Syntax,
+    Mixed,
+    Month,
+    Day { year: i64, month: u8 },
+    Time,
+    Fraction,
+    Offset,
+    Range,
+}
+
+impl Failure {
+    fn into_error(self, s: &str) -> Error {
+        const WHAT: &str = "an ISO 8601 date-time";
+        let value = show_str(s);
+        let expected = match self {
+            Failure::Syntax => {
+                "YYYY-MM-DD, optionally followed by Thh:mm:ss, a fraction and Z, ±hh:mm or ±hh \
+                 (or the basic form YYYYMMDDThhmmss±hhmm)"
+                    .to_owned()
+            }
+            Failure::Mixed => "one form throughout: extended (2015-04-07T04:33:02-05:00) \
+                               or basic (20150407T043302-0500)"
+                .to_owned(),
+            Failure::Month => "a month 01–12".to_owned(),
+            Failure::Day { year, month } => format!(
+                "a day 01–{} in {}-{month:02}",
+                days_in_month(year, month),
+                Year(year)
+            ),
+            Failure::Time => "hours 00–23, minutes 00–59 and seconds 00–59".to_owned(),
+            Failure::Fraction => "at most 9 fraction digits (nanoseconds)".to_owned(),
+            Failure::Offset => "an offset under 24 hours (hours 00–23, minutes 00–59)".to_owned(),
+            Failure::Range => {
+                return Error::out_of_range(value, "an instant within i64 Gregorian seconds");
+            }
+        };
+        Error::invalid(value, WHAT, expected)
+    }
+}
+
+fn parse(s: &str) -> Result<Parsed, Error> {
+    parse_bytes(s.as_bytes()).map_err(|failure| failure.into_error(s))
+}
+
+fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
+    let mut sc = Scanner { bytes, pos: 0 };
+
+    // Date: [±]YYYY-MM-DD or [±]YYYYMMDD.
+    let negative = sc.sign();
+    let run = sc.digits();
+    let extended = sc.eat(b'-');
+    let (year_digits, month, day) = if extended {
+        let month = sc.two_digit_run()?;
+        if !sc.eat(b'-') {
+            return Err(Failure::Syntax);
+        }
+        (run, month, sc.two_digit_run()?)
+    } else {
+        let split = run.len().checked_sub(4).ok_or(Failure::Syntax)?;
+        let (year, month_day) = run.split_at(split);
+        let (month, day) = month_day.split_at(2);
+        (year, pair(month)?, pair(day)?)
+    };
+    let year_len_ok = match negative {
+        None => year_digits.len() == 4,
+        Some(_) => (4..=12).contains(&year_digits.len()),
+    };
+    if !year_len_ok {
+        return Err(Failure::Syntax);
+    }
+    let magnitude = number(year_digits);
+    let year = if negative == Some(true) {
+        -magnitude
+    } else {
+        magnitude
+    };
+    let month = two_digits(month).ok_or(Failure::Syntax)?;
+    let day = two_digits(day).ok_or(Failure::Syntax)?;
+
+    // Time: Thh:mm[:ss[.f]] or Thhmm[ss[.f]].
+    let (mut hour, mut minute, mut second, mut nanos) = (0, 0, 0, 0);
+    let mut offset = 0_i64;
+    if !sc.at_end() {
+        if !sc.eat(b'T') {
+            return Err(Failure::Syntax);
+        }
+        let run = sc.digits();
+        let has_seconds = if extended {
+            if run.len() != 2 {
+                return Err(if matches!(run.len(), 4 | 6) {
+                    Failure::Mixed
+                } else {
+                    Failure::Syntax
+                });
+            }
+            hour = number(run);
+            if !sc.eat(b':') {
+                return Err(Failure::Syntax);
+            }
+            minute = number(&sc.two_digit_run()?);
+            let has_seconds = sc.eat(b':');
+            if has_seconds {
+                second = number(&sc.two_digit_run()?);
+            }
+            has_seconds
+        } else {
+            match run.len() {
+                4 | 6 => {
+                    hour = number(&run[..2]);
+                    minute = number(&run[2..4]);
+                    second = number(&run[4..]);
+                    run.len() == 6
+                }
+                2 if sc.peek() == Some(b':') => return Err(Failure::Mixed),
+                _ => return Err(Failure::Syntax),
+            }
+        };
+        if has_seconds && (sc.eat(b'.') || sc.eat(b',')) {
+            let run = sc.digits();
+            nanos = match run.len() {
+                0 => return Err(Failure::Syntax),
+                1..=9 => (number(run) * 10_i64.pow(9 - run.len() as u32)) as u32,
+                _ => return Err(Failure::Fraction),
+            };
+        }
+
+        // Offset: Z, ±hh:mm, ±hhmm or ±hh.
+        if sc.eat(b'Z') {
+            // UTC: the offset stays 0.
+        } else if let Some(west) = sc.sign() {
+            let run = sc.digits();
+            let (hh, mm) = match run.len() {
+                2 if sc.eat(b':') => {
+                    if !extended {
+                        return Err(Failure::Mixed);
+                    }
+                    (run, sc.two_digit_run()?)
+                }
+                2 => (run, *b"00"),
+                4 if extended => return Err(Failure::Mixed),
+                4 => {
+                    let (hh, mm) = run.split_at(2);
+                    (hh, pair(mm)?)
+                }
+                _ => return Err(Failure::Syntax),
+            };
+            let parsed = hours_minutes(west, pair(hh)?, mm).ok_or(Failure::Offset)?;
+            offset = i64::from(parsed.seconds());
+        }
+        if !sc.at_end() {
+            return Err(Failure::Syntax);
+        }
+    }
+
+    if !(1..=12).contains(&month) {
+        return Err(Failure::Month);
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return Err(Failure::Day { year, month });
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(Failure::Time);
+    }
+    let seconds = days_from_civil(year, month, day) * i128::from(DAY)
+        + i128::from(hour * 3600 + minute * 60 + second - offset);
+    let seconds = i64::try_from(seconds).map_err(|_| Failure::Range)?;
+    Ok(Parsed { seconds, nanos })
+}
+
+/// A byte cursor over the input.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// Consumes `byte` if it is next.
+    fn eat(&mut self, byte: u8) -> bool {
+        let hit = self.peek() == Some(byte);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    /// Consumes a `+` (`Some(false)`) or `-` (`Some(true)`).
+    fn sign(&mut self) -> Option<bool> {
+        if self.eat(b'+') {
+            Some(false)
+        } else if self.eat(b'-') {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// Consumes the run of ASCII digits here (possibly empty).
+    fn digits(&mut self) -> &'a [u8] {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        self.pos += len;
+        rest.get(..len).unwrap_or_default()
+    }
+
+    /// Consumes a run of exactly two digits.
+    fn two_digit_run(&mut self) -> Result<[u8; 2], Failure> {
+        pair(self.digits())
+    }
+}
+
+/// Two bytes as an array, or a syntax failure for any other length.
+fn pair(run: &[u8]) -> Result<[u8; 2], Failure> {
+    <[u8; 2]>::try_from(run).map_err(|_| Failure::Syntax)
+}
+
+/// The value of a run of at most 12 ASCII digits.
+fn number(run: &[u8]) -> i64 {
+    run.iter()
+        .fold(0_i64, |n, d| n * 10 + i64::from(d.wrapping_sub(b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(s: &str) -> Failure {
+        match parse_bytes(s.as_bytes()) {
+            Ok(p) => panic!("{s} parsed as {}", p.seconds),
+            Err(f) => f,
+        }
+    }
+
+    #[test]
+    fn failures_are_classified() {
+        assert_eq!(failure("2015/04/07T00.00.00"), Failure::Syntax);
+        assert_eq!(failure("2015-04-07T0433:02-05:00"), Failure::Mixed);
+        assert_eq!(failure("20150407T04:33:02-05"), Failure::Mixed);
+        assert_eq!(failure("2015-04-07T04:33:02-0500"), Failure::Mixed);
+        assert_eq!(failure("20150407T043302-05:00"), Failure::Mixed);
+        assert_eq!(failure("2015-13-07"), Failure::Month);
+        assert_eq!(
+            failure("2015-02-29"),
+            Failure::Day {
+                year: 2015,
+                month: 2
+            }
+        );
+        assert_eq!(failure("2015-04-07T24:00:00Z"), Failure::Time);
+        assert_eq!(
+            failure("2015-04-07T04:33:02.1234567890Z"),
+            Failure::Fraction
+        );
+        assert_eq!(failure("2015-04-07T04:33:02+24:00"), Failure::Offset);
+        assert_eq!(failure("+999999999999-01-01"), Failure::Range);
+    }
+
+    #[test]
+    fn fractions_scale_to_nanoseconds() {
+        let p = parse_bytes(b"2015-04-07T04:33:02,5Z").unwrap();
+        assert_eq!(p.nanos, 500_000_000);
+        let p = parse_bytes(b"20150407T043302.000000001Z").unwrap();
+        assert_eq!(p.nanos, 1);
+    }
+}
