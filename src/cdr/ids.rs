@@ -6,13 +6,13 @@ use std::hash::{BuildHasher, Hasher};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::lenient::{FromScalar, Scalar};
 use crate::Error;
 use crate::error::show_str;
-use crate::time::{GregorianSeconds, UnixSeconds};
+use crate::time::{Clock, GregorianSeconds};
 
 /// The id of a stored CDR document: `YYYYMM-<call_id>`, the year and month (UTC) of the call
 /// and its call id, as KAZOO's `kazoo_modb_util:modb_id/3` builds it. The prefix names the
@@ -57,6 +57,15 @@ impl CdrId {
             year,
             month,
         })
+    }
+
+    /// The id of the CDR of `call_id`, in the month the clock reads now.
+    ///
+    /// # Errors
+    ///
+    /// As [`CdrId::new`].
+    pub fn generate(clock: &(impl Clock + ?Sized), call_id: &str) -> Result<Self, Error> {
+        CdrId::new(clock.now(), call_id)
     }
 
     /// Parses `YYYYMM-<call_id>`.
@@ -107,7 +116,7 @@ impl CdrId {
     pub fn time(&self) -> GregorianSeconds {
         NaiveDate::from_ymd_opt(i32::from(self.year), u32::from(self.month), 1)
             .and_then(|date| date.and_hms_opt(0, 0, 0))
-            .map(|start| UnixSeconds(start.and_utc().timestamp()).to_gregorian())
+            .map(|start| GregorianSeconds::from_datetime(start.and_utc()))
             .unwrap_or_default()
     }
 }
@@ -168,6 +177,26 @@ impl InteractionId {
     /// As [`InteractionId::new`] for a time out of range.
     pub fn generate_at(time: GregorianSeconds) -> Result<Self, Error> {
         InteractionId::new(time, &random_hex_key())
+    }
+
+    /// A new interaction id at the clock's current time, with a random key
+    /// (see [`generate_at`](Self::generate_at)).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::InteractionId;
+    /// use kazoo_records::time::GregorianSeconds;
+    ///
+    /// let id = InteractionId::generate(&|| GregorianSeconds(63_724_403_398))?;
+    /// assert_eq!(id.time(), GregorianSeconds(63_724_403_398));
+    /// assert_eq!(id.key().len(), 8);
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`InteractionId::new`] for a time out of range.
+    pub fn generate(clock: &(impl Clock + ?Sized)) -> Result<Self, Error> {
+        InteractionId::generate_at(clock.now())
     }
 
     /// Parses `<11-digit Gregorian seconds>-<key>`.
@@ -271,19 +300,12 @@ fn check_key(key: &str) -> Result<(), Error> {
 
 /// The UTC year and month of `time`, when the year has four digits.
 fn year_month(time: GregorianSeconds) -> Result<(u16, u8), Error> {
-    DateTime::from_timestamp(time.to_unix().0, 0)
-        .and_then(|dt| {
-            Some((
-                u16::try_from(dt.year()).ok()?,
-                u8::try_from(dt.month()).ok()?,
-            ))
-        })
+    time.to_datetime()
+        .ok()
+        .and_then(|dt| Some((u16::try_from(dt.year()).ok()?, u8::try_from(dt.month()).ok()?)))
         .filter(|(year, _)| *year <= 9999)
         .ok_or_else(|| {
-            Error::out_of_range(
-                time.0.to_string(),
-                "Gregorian seconds in the years 0000 to 9999",
-            )
+            Error::out_of_range(time.0.to_string(), "Gregorian seconds in the years 0000 to 9999")
         })
 }
 

@@ -5,6 +5,7 @@
 //! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts.
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
+//! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
 //!
 //! ```
 //! use kazoo_records::cdr::{Cdr, Units};
@@ -26,6 +27,7 @@ pub(crate) mod lenient;
 mod named;
 mod record;
 mod resource_type;
+mod row;
 mod sip_headers;
 
 pub use channel_vars::CustomChannelVars;
@@ -34,4 +36,5 @@ pub use direction::CallDirection;
 pub use ids::{CdrId, InteractionId};
 pub use record::Cdr;
 pub use resource_type::ResourceType;
+pub use row::{PublicRow, RowOptions};
 pub use sip_headers::CustomSipHeaders;
