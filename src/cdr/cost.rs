@@ -212,8 +212,12 @@ impl Rating {
             let steps = (billable - minimum + increment - 1) / increment;
             minimum + steps * increment
         };
-        let cost = match charged.checked_mul(rate) {
-            Some(amount) => saturate(i128::from(self.surcharge.0) + amount / 60),
+        // trunc(surcharge + charged/60·rate), exactly: in 1/60 units, then one truncation.
+        let sixtieths = charged
+            .checked_mul(rate)
+            .and_then(|amount| amount.checked_add(i128::from(self.surcharge.0) * 60));
+        let cost = match sixtieths {
+            Some(sixtieths) => saturate(sixtieths / 60),
             None if rate < 0 => i64::MIN,
             None => i64::MAX,
         };
