@@ -1,10 +1,11 @@
 //! CDR benches: typed parse of a real KAZOO document against a `serde_json::Value` parse of
-//! the same bytes (budget: typed at least as fast), the public row, and the cost formula.
+//! the same bytes (budget: typed at least as fast), writing, the public row and the cost
+//! formula.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kazoo_records::cdr::Cdr;
+use kazoo_records::cdr::{Cdr, RowOptions};
 
 const FIXTURE: &str = include_str!("../tests/fixtures/kazoo/channel_destroy_inbound.json");
 
@@ -26,7 +27,13 @@ fn parse(c: &mut Criterion) {
 fn derived(c: &mut Criterion) {
     let cdr = Cdr::from_json_str(FIXTURE).expect("the fixture is a CDR");
     c.bench_function("cdr_cost", |b| b.iter(|| black_box(&cdr).cost()));
-    c.bench_function("cdr_write", |b| b.iter(|| serde_json::to_vec(black_box(&cdr))));
+    let options = RowOptions::new().reseller(true);
+    c.bench_function("cdr_public_row", |b| {
+        b.iter(|| black_box(&cdr).public_row(black_box(&options)))
+    });
+    c.bench_function("cdr_write", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&cdr)))
+    });
 }
 
 criterion_group!(benches, parse, derived);

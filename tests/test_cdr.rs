@@ -17,7 +17,11 @@ fn fixture(name: &str) -> String {
 /// The CDR documents among the fixtures, one JSON object each.
 fn cdr_documents() -> Vec<(String, Value)> {
     let mut documents = Vec::new();
-    for name in ["channel_destroy_inbound.json", "cdr_legacy_2013.json", "webhook_channel_destroy.json"] {
+    for name in [
+        "channel_destroy_inbound.json",
+        "cdr_legacy_2013.json",
+        "webhook_channel_destroy.json",
+    ] {
         match serde_json::from_str::<Value>(&fixture(name)).unwrap() {
             Value::Array(items) => {
                 for (i, item) in items.into_iter().enumerate() {
@@ -47,7 +51,9 @@ fn same_or_canonical(input: &Value, output: &Value, path: &str) -> Result<(), St
             }
             Ok(())
         }
-        (Value::String(s), Value::Number(n)) if n.as_i64().is_some_and(|n| s.parse() == Ok(n)) => Ok(()),
+        (Value::String(s), Value::Number(n)) if n.as_i64().is_some_and(|n| s.parse() == Ok(n)) => {
+            Ok(())
+        }
         (Value::String(s), Value::Bool(b)) if s == &b.to_string() => Ok(()),
         (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() && b.is_i64() => Ok(()),
         (a, b) if a == b => Ok(()),
@@ -58,7 +64,11 @@ fn same_or_canonical(input: &Value, output: &Value, path: &str) -> Result<(), St
 fn assert_round_trip(name: &str, input: &Value) -> Cdr {
     let text = input.to_string();
     let cdr = Cdr::from_json_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(Cdr::from_json_value(input).as_ref(), Ok(&cdr), "{name}: from_json_value");
+    assert_eq!(
+        Cdr::from_json_value(input).as_ref(),
+        Ok(&cdr),
+        "{name}: from_json_value"
+    );
     let written = serde_json::to_value(&cdr).unwrap();
     same_or_canonical(input, &written, "").unwrap_or_else(|e| panic!("{name}: {e}"));
     let again = Cdr::from_json_str(&serde_json::to_string(&cdr).unwrap()).unwrap();
@@ -78,15 +88,28 @@ fn every_fixture_cdr_round_trips_without_loss() {
 #[test]
 fn the_channel_destroy_reads_into_typed_fields() {
     let cdr = Cdr::from_json_str(&fixture("channel_destroy_inbound.json")).unwrap();
-    assert_eq!(cdr.call_id, "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0");
+    assert_eq!(
+        cdr.call_id,
+        "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0"
+    );
     assert_eq!(cdr.call_direction, Some(CallDirection::Inbound));
     assert_eq!(cdr.billing_seconds, Some(7));
     assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_403_408)));
     assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
-    assert_eq!(cdr.channel_created_time(), Some(UnixMicros(1_557_184_198_071_108)));
-    assert_eq!(cdr.start_time().map(|t| t.iso8601()).as_deref(), Some("2019-05-06T23:09:58Z"));
+    assert_eq!(
+        cdr.channel_created_time(),
+        Some(UnixMicros(1_557_184_198_071_108))
+    );
+    assert_eq!(
+        cdr.start_time().map(|t| t.iso8601()).as_deref(),
+        Some("2019-05-06T23:09:58Z")
+    );
     assert_eq!(cdr.switch_hostname.as_deref(), Some("apps.2600hz.local"));
-    assert!(cdr.local_sdp.as_deref().is_some_and(|sdp| sdp.starts_with("v=0\r\n")));
+    assert!(
+        cdr.local_sdp
+            .as_deref()
+            .is_some_and(|sdp| sdp.starts_with("v=0\r\n"))
+    );
     assert_eq!(cdr.custom_sip_headers, Some(CustomSipHeaders::new()));
     assert_eq!(cdr.custom_application_vars, Some(Map::new()));
     assert_eq!(cdr.extra.get("channel_state"), Some(&json!("REPORTING")));
@@ -95,12 +118,22 @@ fn the_channel_destroy_reads_into_typed_fields() {
     assert_eq!(vars.rate, Some(Units(2262)));
     assert_eq!(vars.base_cost, Some(Units(2262)));
     assert_eq!(vars.surcharge, Some(Units(0)));
-    assert_eq!((vars.rate_minimum, vars.rate_increment, vars.rate_nocharge_time), (Some(60), Some(60), Some(0)));
+    assert_eq!(
+        (
+            vars.rate_minimum,
+            vars.rate_increment,
+            vars.rate_nocharge_time
+        ),
+        (Some(60), Some(60), Some(0))
+    );
     assert_eq!(vars.resource_type, Some(ResourceType::OffnetOrigination));
     assert_eq!(vars.global_resource, Some(false));
     assert_eq!(vars.channel_authorized, Some(true));
     assert_eq!(vars.account_billing.as_deref(), Some("flat_rate"));
-    assert_eq!(vars.extra.get("account_trunk_usage"), Some(&json!("0/0/20/0/0/0")));
+    assert_eq!(
+        vars.extra.get("account_trunk_usage"),
+        Some(&json!("0/0/20/0/0/0"))
+    );
 
     let interaction = cdr.interaction().unwrap();
     assert_eq!(interaction.as_str(), "63724403398-af5b9a0e");
@@ -110,12 +143,18 @@ fn the_channel_destroy_reads_into_typed_fields() {
     assert_eq!(cdr.cost(), Units(2262));
     assert_eq!(cdr.customer_cost(), Units(0));
     assert_eq!(cdr.reseller_cost(), Units(0));
-    assert_eq!(cdr.cdr_id().unwrap().to_string(), format!("201905-{}", cdr.call_id));
+    assert_eq!(
+        cdr.cdr_id().unwrap().to_string(),
+        format!("201905-{}", cdr.call_id)
+    );
 
     // Channel vars written canonically: numbers and booleans become native.
     let written = serde_json::to_value(&cdr).unwrap();
     assert_eq!(written["custom_channel_vars"]["rate"], json!(2262));
-    assert_eq!(written["custom_channel_vars"]["global_resource"], json!(false));
+    assert_eq!(
+        written["custom_channel_vars"]["global_resource"],
+        json!(false)
+    );
     assert_eq!(written["custom_channel_vars"]["pvt_cost"], json!("0"));
 }
 
@@ -129,7 +168,10 @@ fn the_2013_cdr_keeps_its_private_fields() {
     assert_eq!(cdr.start_time(), None);
     assert_eq!(cdr.cost(), Units(0));
     let err = cdr.cdr_id().unwrap_err();
-    assert_eq!((err.kind(), err.to_string().as_str()), ("missing_key", r#"missing required key "timestamp""#));
+    assert_eq!(
+        (err.kind(), err.to_string().as_str()),
+        ("missing_key", r#"missing required key "timestamp""#)
+    );
     let vars = cdr.custom_channel_vars.unwrap();
     assert_eq!(vars.authorizing_type.as_deref(), Some("device"));
     assert_eq!(vars.username.as_deref(), Some("account_username"));
@@ -141,30 +183,51 @@ fn the_webhook_payload_reads_its_string_timestamp() {
     let cdr = Cdr::from_json_value(&payload[0]).unwrap();
     assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_349_409)));
     assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_349_403)));
-    assert_eq!(cdr.extra.get("owner_id"), Some(&json!("d860229e722bf8f738737365b0b1e333")));
+    assert_eq!(
+        cdr.extra.get("owner_id"),
+        Some(&json!("d860229e722bf8f738737365b0b1e333"))
+    );
     assert_eq!(cdr.extra.get("call_forwarded"), Some(&json!(false)));
     let written = serde_json::to_value(&cdr).unwrap();
     assert_eq!(written["timestamp"], json!(63_724_349_409_i64));
     // The payload itself is an array: not a CDR.
     let err = Cdr::from_json_value(&payload).unwrap_err();
-    assert_eq!(err.to_string(), format!("{} is not an object; expected a JSON object", short(&payload)));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is not an object; expected a JSON object",
+            short(&payload)
+        )
+    );
 }
 
 fn short(value: &Value) -> String {
     let text = value.to_string();
-    if text.chars().count() > 80 { format!("{}…", text.chars().take(80).collect::<String>()) } else { text }
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
 }
 
 #[test]
 fn an_amqp_route_request_is_not_a_cdr() {
     // KAZOO's wire shape (`Call-ID`, `Custom-Channel-Vars`) is normalised before it is stored.
     let err = Cdr::from_json_str(&fixture("route_req_inbound_onnet_callflow.json")).unwrap_err();
-    assert_eq!(err, Error::MissingKey { path: String::new(), key: "call_id".into() });
+    assert_eq!(
+        err,
+        Error::MissingKey {
+            path: String::new(),
+            key: "call_id".into()
+        }
+    );
 }
 
 #[test]
 fn serde_json_reports_the_path_too() {
-    let err = serde_json::from_str::<Cdr>(r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#).unwrap_err();
+    let err =
+        serde_json::from_str::<Cdr>(r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#)
+            .unwrap_err();
     assert!(
         err.to_string()
             .starts_with(r#"custom_channel_vars.rate: "abc" is not an integer; expected a JSON integer or a string of decimal digits"#),
@@ -218,35 +281,151 @@ fn public_types_are_send_sync_debug() {
 /// Malformed documents: (document, expected path, expected message).
 const MALFORMED: &[(&str, &str, &str)] = &[
     (r#"{}"#, "", r#"missing required key "call_id""#),
-    (r#"{"caller_id_number": "1"}"#, "", r#"missing required key "call_id""#),
-    (r#"{"call_id": 42}"#, "call_id", r#"call_id: 42 is not a call id; expected a non-empty JSON string"#),
-    (r#"{"call_id": ""}"#, "call_id", r#"call_id: "" is not a call id; expected a non-empty JSON string"#),
-    (r#"{"call_id": null}"#, "call_id", r#"call_id: null is not a call id; expected a non-empty JSON string"#),
-    (r#"{"call_id": "a", "billing_seconds": "ten"}"#, "billing_seconds", r#"billing_seconds: "ten" is not an integer; expected a JSON integer or a string of decimal digits"#),
-    (r#"{"call_id": "a", "duration_seconds": 1.5}"#, "duration_seconds", "duration_seconds: 1.5 is not an integer; expected a JSON integer or a string of decimal digits"),
-    (r#"{"call_id": "a", "ringing_seconds": true}"#, "ringing_seconds", "ringing_seconds: true is not an integer; expected a JSON integer or a string of decimal digits"),
-    (r#"{"call_id": "a", "timestamp": "2019-05-06"}"#, "timestamp", r#"timestamp: "2019-05-06" is not an integer; expected a JSON integer or a string of decimal digits"#),
-    (r#"{"call_id": "a", "channel_created_time": [1]}"#, "channel_created_time", "channel_created_time: [1] is not an integer; expected a JSON integer or a string of decimal digits"),
-    (r#"{"call_id": "a", "pvt_created": 18446744073709551615}"#, "pvt_created", "pvt_created: 18446744073709551615 is not an integer; expected a JSON integer or a string of decimal digits"),
-    (r#"{"call_id": "a", "caller_id_number": 15555678907}"#, "caller_id_number", "caller_id_number: 15555678907 is not a string; expected a JSON string"),
-    (r#"{"call_id": "a", "call_direction": 1}"#, "call_direction", "call_direction: 1 is not a CallDirection; expected a JSON string such as inbound outbound "),
-    (r#"{"call_id": "a", "interaction_id": "63724403398af5b9a0e"}"#, "interaction_id", r#"interaction_id: "63724403398af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#),
-    (r#"{"call_id": "a", "interaction_id": "6372440339-af5b9a0e"}"#, "interaction_id", r#"interaction_id: "6372440339-af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#),
-    (r#"{"call_id": "a", "interaction_id": "63724403398-"}"#, "interaction_id", r#"interaction_id: "63724403398-" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#),
-    (r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#, "custom_channel_vars.rate", r#"custom_channel_vars.rate: "abc" is not an integer; expected a JSON integer or a string of decimal digits"#),
-    (r#"{"call_id": "a", "custom_channel_vars": {"global_resource": "yes"}}"#, "custom_channel_vars.global_resource", r#"custom_channel_vars.global_resource: "yes" is not a boolean; expected true, false, "true" or "false""#),
-    (r#"{"call_id": "a", "custom_channel_vars": {"call_interaction_id": "x"}}"#, "custom_channel_vars.call_interaction_id", r#"custom_channel_vars.call_interaction_id: "x" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#),
-    (r#"{"call_id": "a", "custom_channel_vars": "rate=1"}"#, "custom_channel_vars", r#"custom_channel_vars: "rate=1" is not an object; expected a JSON object"#),
-    (r#"{"call_id": "a", "custom_channel_vars": {"resource_type": ["onnet"]}}"#, "custom_channel_vars.resource_type", r#"custom_channel_vars.resource_type: ["onnet"] is not a ResourceType; expected a JSON string such as offnet-origination offnet-termination onnet-origination onnet-termination "#),
-    (r#"{"call_id": "a", "custom_sip_headers": {"X Bad": "1"}}"#, "custom_sip_headers", r#"custom_sip_headers: "X Bad" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#),
-    (r#"{"call_id": "a", "custom_sip_headers": {"X[1]": "1"}}"#, "custom_sip_headers", r#"custom_sip_headers: "X[1]" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#),
-    (r#"{"call_id": "a", "custom_sip_headers": {"out": {"X^": "1"}}}"#, "custom_sip_headers.out", r#"custom_sip_headers.out: "X^" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#),
-    (r#"{"call_id": "a", "custom_sip_headers": {"X-A": {"b": 1}}}"#, "custom_sip_headers.X-A", r#"custom_sip_headers.X-A: {"b":1} is not a SIP header value; expected a JSON string, number or boolean"#),
-    (r#"{"call_id": "a", "custom_application_vars": []}"#, "custom_application_vars", "custom_application_vars: [] is not an object; expected a JSON object"),
-    (r#"{"call_id": "a", "fax_info": "ok"}"#, "fax_info", r#"fax_info: "ok" is not an object; expected a JSON object"#),
-    (r#"{"call_id": "a", "media_recordings": ["r1", 2]}"#, "media_recordings[1]", "media_recordings[1]: 2 is not a string; expected a JSON string"),
-    (r#"{"call_id": "a", "media_recordings": "r1"}"#, "media_recordings", r#"media_recordings: "r1" is not a list of strings; expected a JSON array of strings"#),
-    (r#"["call_id", "a"]"#, "", r#"["call_id","a"] is not an object; expected a JSON object"#),
+    (
+        r#"{"caller_id_number": "1"}"#,
+        "",
+        r#"missing required key "call_id""#,
+    ),
+    (
+        r#"{"call_id": 42}"#,
+        "call_id",
+        r#"call_id: 42 is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": ""}"#,
+        "call_id",
+        r#"call_id: "" is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": null}"#,
+        "call_id",
+        r#"call_id: null is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": "a", "billing_seconds": "ten"}"#,
+        "billing_seconds",
+        r#"billing_seconds: "ten" is not an integer; expected a JSON integer or a string of decimal digits"#,
+    ),
+    (
+        r#"{"call_id": "a", "duration_seconds": 1.5}"#,
+        "duration_seconds",
+        "duration_seconds: 1.5 is not an integer; expected a JSON integer or a string of decimal digits",
+    ),
+    (
+        r#"{"call_id": "a", "ringing_seconds": true}"#,
+        "ringing_seconds",
+        "ringing_seconds: true is not an integer; expected a JSON integer or a string of decimal digits",
+    ),
+    (
+        r#"{"call_id": "a", "timestamp": "2019-05-06"}"#,
+        "timestamp",
+        r#"timestamp: "2019-05-06" is not an integer; expected a JSON integer or a string of decimal digits"#,
+    ),
+    (
+        r#"{"call_id": "a", "channel_created_time": [1]}"#,
+        "channel_created_time",
+        "channel_created_time: [1] is not an integer; expected a JSON integer or a string of decimal digits",
+    ),
+    (
+        r#"{"call_id": "a", "pvt_created": 18446744073709551615}"#,
+        "pvt_created",
+        "pvt_created: 18446744073709551615 is not an integer; expected a JSON integer or a string of decimal digits",
+    ),
+    (
+        r#"{"call_id": "a", "caller_id_number": 15555678907}"#,
+        "caller_id_number",
+        "caller_id_number: 15555678907 is not a string; expected a JSON string",
+    ),
+    (
+        r#"{"call_id": "a", "call_direction": 1}"#,
+        "call_direction",
+        "call_direction: 1 is not a CallDirection; expected a JSON string such as inbound outbound ",
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "63724403398af5b9a0e"}"#,
+        "interaction_id",
+        r#"interaction_id: "63724403398af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "6372440339-af5b9a0e"}"#,
+        "interaction_id",
+        r#"interaction_id: "6372440339-af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "63724403398-"}"#,
+        "interaction_id",
+        r#"interaction_id: "63724403398-" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#,
+        "custom_channel_vars.rate",
+        r#"custom_channel_vars.rate: "abc" is not an integer; expected a JSON integer or a string of decimal digits"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"global_resource": "yes"}}"#,
+        "custom_channel_vars.global_resource",
+        r#"custom_channel_vars.global_resource: "yes" is not a boolean; expected true, false, "true" or "false""#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"call_interaction_id": "x"}}"#,
+        "custom_channel_vars.call_interaction_id",
+        r#"custom_channel_vars.call_interaction_id: "x" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": "rate=1"}"#,
+        "custom_channel_vars",
+        r#"custom_channel_vars: "rate=1" is not an object; expected a JSON object"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"resource_type": ["onnet"]}}"#,
+        "custom_channel_vars.resource_type",
+        r#"custom_channel_vars.resource_type: ["onnet"] is not a ResourceType; expected a JSON string such as offnet-origination offnet-termination onnet-origination onnet-termination "#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X Bad": "1"}}"#,
+        "custom_sip_headers",
+        r#"custom_sip_headers: "X Bad" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X[1]": "1"}}"#,
+        "custom_sip_headers",
+        r#"custom_sip_headers: "X[1]" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"out": {"X^": "1"}}}"#,
+        "custom_sip_headers.out",
+        r#"custom_sip_headers.out: "X^" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X-A": {"b": 1}}}"#,
+        "custom_sip_headers.X-A",
+        r#"custom_sip_headers.X-A: {"b":1} is not a SIP header value; expected a JSON string, number or boolean"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_application_vars": []}"#,
+        "custom_application_vars",
+        "custom_application_vars: [] is not an object; expected a JSON object",
+    ),
+    (
+        r#"{"call_id": "a", "fax_info": "ok"}"#,
+        "fax_info",
+        r#"fax_info: "ok" is not an object; expected a JSON object"#,
+    ),
+    (
+        r#"{"call_id": "a", "media_recordings": ["r1", 2]}"#,
+        "media_recordings[1]",
+        "media_recordings[1]: 2 is not a string; expected a JSON string",
+    ),
+    (
+        r#"{"call_id": "a", "media_recordings": "r1"}"#,
+        "media_recordings",
+        r#"media_recordings: "r1" is not a list of strings; expected a JSON array of strings"#,
+    ),
+    (
+        r#"["call_id", "a"]"#,
+        "",
+        r#"["call_id","a"] is not an object; expected a JSON object"#,
+    ),
     (r#"null"#, "", "null is not a CDR; expected a JSON object"),
 ];
 
@@ -264,7 +443,12 @@ fn malformed_documents_name_the_field_and_value() {
 
 #[test]
 fn text_that_is_not_json_is_a_json_error() {
-    for text in ["", "{", r#"{"call_id": "a"} x"#, r#"{"call_id": "a", "custom_channel_vars": {"rate": }"#] {
+    for text in [
+        "",
+        "{",
+        r#"{"call_id": "a"} x"#,
+        r#"{"call_id": "a", "custom_channel_vars": {"rate": }"#,
+    ] {
         let err = Cdr::from_json_str(text).unwrap_err();
         assert_eq!(err.kind(), "json", "{text}: {err}");
         assert_eq!(Cdr::from_json_slice(text.as_bytes()).unwrap_err(), err);
@@ -274,14 +458,36 @@ fn text_that_is_not_json_is_a_json_error() {
 // --- property tests -------------------------------------------------------------------------
 
 const TOP_KEYS: &[&str] = &[
-    "_id", "app_name", "billing_seconds", "call_direction", "call_priority", "caller_id_number",
-    "channel_created_time", "custom_application_vars", "custom_channel_vars", "custom_sip_headers",
-    "duration_seconds", "fax_info", "fax_success", "interaction_id", "interaction_time",
-    "media_recordings", "other_leg_direction", "pvt_vsn", "timestamp", "to",
+    "_id",
+    "app_name",
+    "billing_seconds",
+    "call_direction",
+    "call_priority",
+    "caller_id_number",
+    "channel_created_time",
+    "custom_application_vars",
+    "custom_channel_vars",
+    "custom_sip_headers",
+    "duration_seconds",
+    "fax_info",
+    "fax_success",
+    "interaction_id",
+    "interaction_time",
+    "media_recordings",
+    "other_leg_direction",
+    "pvt_vsn",
+    "timestamp",
+    "to",
 ];
 const VAR_KEYS: &[&str] = &[
-    "account_id", "rate", "surcharge", "rate_minimum", "resource_type", "global_resource",
-    "call_interaction_id", "discount_percentage",
+    "account_id",
+    "rate",
+    "surcharge",
+    "rate_minimum",
+    "resource_type",
+    "global_resource",
+    "call_interaction_id",
+    "discount_percentage",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -324,15 +530,19 @@ fn object_with(keys: &'static [&'static str]) -> impl Strategy<Value = Map<Strin
 }
 
 fn cdr_document() -> impl Strategy<Value = Value> {
-    (object_with(TOP_KEYS), object_with(VAR_KEYS), any::<bool>(), "[a-zA-Z0-9-]{1,20}").prop_map(
-        |(mut top, vars, with_vars, call_id)| {
+    (
+        object_with(TOP_KEYS),
+        object_with(VAR_KEYS),
+        any::<bool>(),
+        "[a-zA-Z0-9-]{1,20}",
+    )
+        .prop_map(|(mut top, vars, with_vars, call_id)| {
             if with_vars {
                 top.insert("custom_channel_vars".into(), Value::Object(vars));
             }
             top.insert("call_id".into(), Value::String(call_id));
             Value::Object(top)
-        },
-    )
+        })
 }
 
 proptest! {

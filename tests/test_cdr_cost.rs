@@ -41,7 +41,11 @@ fn cost_vectors() {
         (Rating::default(), 3600, 0),
     ];
     for (rating, seconds, expected) in vectors {
-        assert_eq!(rating.cost(*seconds), Units(*expected), "{rating:?} for {seconds} s");
+        assert_eq!(
+            rating.cost(*seconds),
+            Units(*expected),
+            "{rating:?} for {seconds} s"
+        );
     }
 }
 
@@ -55,7 +59,10 @@ fn a_cdr_costs_by_its_channel_vars() {
                                     "reseller_billing": "flat_rate"}}"#,
     )
     .unwrap();
-    assert_eq!(cdr.rating(), kazoo_rate().discount_percentage(10).nocharge_time(0));
+    assert_eq!(
+        cdr.rating(),
+        kazoo_rate().discount_percentage(10).nocharge_time(0)
+    );
     assert_eq!(cdr.cost(), Units(4072));
     assert_eq!(cdr.customer_cost(), Units(4072));
     assert_eq!(cdr.reseller_cost(), Units(0));

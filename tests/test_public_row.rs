@@ -6,7 +6,10 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn channel_destroy() -> Cdr {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kazoo/channel_destroy_inbound.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/kazoo/channel_destroy_inbound.json"
+    );
     Cdr::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -16,7 +19,10 @@ fn columns_are_kazoos_in_order() {
     assert_eq!(PublicRow::COLUMNS[0], "id");
     assert_eq!(PublicRow::COLUMNS[17], "cost");
     assert_eq!(PublicRow::COLUMNS[34], "interaction_id");
-    assert_eq!(PublicRow::RESELLER_COLUMNS, ["reseller_cost", "reseller_call_type"]);
+    assert_eq!(
+        PublicRow::RESELLER_COLUMNS,
+        ["reseller_cost", "reseller_call_type"]
+    );
 }
 
 #[test]
@@ -24,7 +30,10 @@ fn the_normalised_channel_destroy_gives_kazoos_cells() {
     let row = channel_destroy().public_row(&RowOptions::default());
     let expected = [
         ("id", ""),
-        ("call_id", "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0"),
+        (
+            "call_id",
+            "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0",
+        ),
         ("caller_id_number", "15555678907"),
         ("caller_id_name", "15555678907"),
         ("callee_id_number", ""),
@@ -52,7 +61,10 @@ fn the_normalised_channel_destroy_gives_kazoos_cells() {
         ("call_type", "flat_rate"),
         ("rate", "0.2262"),
         ("rate_name", "ANY"),
-        ("bridge_id", "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0"),
+        (
+            "bridge_id",
+            "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0",
+        ),
         ("recording_url", ""),
         ("media_recordings", ""),
         ("media_server", "apps.2600hz.local"),
@@ -68,20 +80,31 @@ fn the_normalised_channel_destroy_gives_kazoos_cells() {
 #[test]
 fn reseller_columns_and_offset_on_request() {
     let mut cdr = channel_destroy();
-    let row = cdr.public_row(&RowOptions::new().reseller(true).utc_offset(UtcOffset::parse("-05:00").unwrap()));
+    let row = cdr.public_row(
+        &RowOptions::new()
+            .reseller(true)
+            .utc_offset(UtcOffset::parse("-05:00").unwrap()),
+    );
     assert_eq!(row.len(), 37);
     assert_eq!(row.columns()[35..], *PublicRow::RESELLER_COLUMNS);
     assert_eq!(row.get("reseller_cost"), Some("0"));
     assert_eq!(row.get("reseller_call_type"), Some("flat_rate"));
     assert_eq!(row.get("datetime"), Some("2019-05-06_18:09:58"));
-    assert_eq!(row.get("iso_8601_combined"), Some("2019-05-06T23:09:58Z"), "only datetime moves");
+    assert_eq!(
+        row.get("iso_8601_combined"),
+        Some("2019-05-06T23:09:58Z"),
+        "only datetime moves"
+    );
 
     // Per-minute billing: 7 s at 2262/min with a 60 s minimum.
     let vars = cdr.custom_channel_vars.as_mut().unwrap();
     vars.account_billing = Some("per_minute".into());
     vars.reseller_billing = Some("per_minute".into());
     let row = cdr.public_row(&RowOptions::new().reseller(true));
-    assert_eq!((row.get("cost"), row.get("reseller_cost")), (Some("2262"), Some("2262")));
+    assert_eq!(
+        (row.get("cost"), row.get("reseller_cost")),
+        (Some("2262"), Some("2262"))
+    );
 }
 
 #[test]
@@ -105,8 +128,14 @@ fn outbound_legs_take_numbers_from_to_and_from_uri() {
 
 #[test]
 fn the_account_authorising_itself_leaves_authorizing_id_empty() {
-    let cdr = Cdr::from_json_str(r#"{"call_id": "c", "custom_channel_vars": {"account_id": "a", "authorizing_id": "a"}}"#).unwrap();
-    assert_eq!(cdr.public_row(&RowOptions::default()).get("authorizing_id"), Some(""));
+    let cdr = Cdr::from_json_str(
+        r#"{"call_id": "c", "custom_channel_vars": {"account_id": "a", "authorizing_id": "a"}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        cdr.public_row(&RowOptions::default()).get("authorizing_id"),
+        Some("")
+    );
 }
 
 #[test]
@@ -121,9 +150,19 @@ fn missing_direction_or_timestamp_gives_empty_cells() {
         };
         assert_eq!(value, expected, "{column}");
     }
-    let cdr = Cdr::from_json_str(r#"{"call_id": "d", "call_direction": "sideways", "duration_seconds": 5}"#).unwrap();
+    let cdr = Cdr::from_json_str(
+        r#"{"call_id": "d", "call_direction": "sideways", "duration_seconds": 5}"#,
+    )
+    .unwrap();
     let row = cdr.public_row(&RowOptions::default());
-    assert_eq!((row.get("dialed_number"), row.get("calling_from"), row.get("datetime")), (Some(""), Some(""), Some("")));
+    assert_eq!(
+        (
+            row.get("dialed_number"),
+            row.get("calling_from"),
+            row.get("datetime")
+        ),
+        (Some(""), Some(""), Some(""))
+    );
     assert_eq!(row.get("direction"), Some("sideways"));
 }
 
@@ -139,7 +178,10 @@ fn a_start_without_channel_time_gives_whole_micro_seconds() {
 fn rows_serialise_as_ordered_objects() {
     let row = channel_destroy().public_row(&RowOptions::default());
     let text = serde_json::to_string(&row).unwrap();
-    assert!(text.starts_with(r#"{"id":"","call_id":"SD80b4301"#), "{text}");
+    assert!(
+        text.starts_with(r#"{"id":"","call_id":"SD80b4301"#),
+        "{text}"
+    );
     let value: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["rate"], json!("0.2262"));
     assert_eq!(row.clone().into_values(), row.values());

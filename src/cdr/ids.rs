@@ -302,10 +302,18 @@ fn check_key(key: &str) -> Result<(), Error> {
 fn year_month(time: GregorianSeconds) -> Result<(u16, u8), Error> {
     time.to_datetime()
         .ok()
-        .and_then(|dt| Some((u16::try_from(dt.year()).ok()?, u8::try_from(dt.month()).ok()?)))
+        .and_then(|dt| {
+            Some((
+                u16::try_from(dt.year()).ok()?,
+                u8::try_from(dt.month()).ok()?,
+            ))
+        })
         .filter(|(year, _)| *year <= 9999)
         .ok_or_else(|| {
-            Error::out_of_range(time.0.to_string(), "Gregorian seconds in the years 0000 to 9999")
+            Error::out_of_range(
+                time.0.to_string(),
+                "Gregorian seconds in the years 0000 to 9999",
+            )
         })
 }
 

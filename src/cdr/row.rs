@@ -129,7 +129,8 @@ impl PublicRow {
         let start = cdr.start_time();
         let text = |value: Option<&String>| value.cloned().unwrap_or_default();
         let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
-        let at_start = |format: fn(GregorianSeconds) -> String| start.map(format).unwrap_or_default();
+        let at_start =
+            |format: fn(GregorianSeconds) -> String| start.map(format).unwrap_or_default();
 
         let mut values = vec![
             cdr.document_id().unwrap_or_default().to_owned(),
@@ -146,27 +147,36 @@ impl PublicRow {
             text(vars.owner_id.as_ref()),
             text(cdr.to.as_ref()),
             text(cdr.from.as_ref()),
-            cdr.call_direction.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+            cdr.call_direction
+                .as_ref()
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default(),
             text(cdr.request.as_ref()),
             authorizing_id(vars.account_id.as_deref(), vars.authorizing_id.as_deref()),
             cdr.customer_cost().0.to_string(),
             dialed_number(cdr),
             calling_from(cdr),
-            start.map(|s| datetime(s, options.utc_offset)).unwrap_or_default(),
+            start
+                .map(|s| datetime(s, options.utc_offset))
+                .unwrap_or_default(),
             number(start.map(|s| s.to_unix().0)),
             unix_timestamp_micro(cdr.channel_created_time(), start),
             at_start(GregorianSeconds::rfc1036),
             at_start(GregorianSeconds::iso8601_date),
             at_start(GregorianSeconds::iso8601),
             text(vars.account_billing.as_ref()),
-            vars.rate.map(|rate| rate.dollars_string()).unwrap_or_default(),
+            vars.rate
+                .map(|rate| rate.dollars_string())
+                .unwrap_or_default(),
             text(vars.rate_name.as_ref()),
             text(vars.bridge_id.as_ref()),
             text(cdr.recording_url.as_ref()),
             media_recordings(cdr),
             text(cdr.media_server.as_ref()),
             call_priority(cdr),
-            cdr.interaction().map(|id| id.to_string()).unwrap_or_default(),
+            cdr.interaction()
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
         ];
         if options.reseller {
             values.push(cdr.reseller_cost().0.to_string());
@@ -198,7 +208,10 @@ impl PublicRow {
 
     /// `(column, cell)` pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
-        self.columns().iter().copied().zip(self.values.iter().map(String::as_str))
+        self.columns()
+            .iter()
+            .copied()
+            .zip(self.values.iter().map(String::as_str))
     }
 
     /// The number of columns (35, or 37 with the reseller pair).
