@@ -238,6 +238,22 @@ fn serde_json_reports_the_path_too() {
 }
 
 #[test]
+fn serde_json_values_deserialize_too() {
+    let document =
+        json!({"call_id": "a", "billing_seconds": "7", "custom_sip_headers": {"X-A": 1}});
+    let owned: Cdr = serde_json::from_value(document.clone()).unwrap();
+    assert_eq!(Ok(&owned), Cdr::from_json_value(&document).as_ref());
+    assert_eq!(owned.billing_seconds, Some(7));
+    let err =
+        serde_json::from_value::<Cdr>(json!({"call_id": "a", "timestamp": "soon"})).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(r#"timestamp: "soon" is not an integer"#),
+        "{err}"
+    );
+}
+
+#[test]
 fn null_values_of_known_keys_are_kept() {
     let input = json!({"call_id": "a", "billing_seconds": null, "custom_channel_vars": null});
     let cdr = assert_round_trip("nulls", &input);
@@ -276,6 +292,8 @@ fn public_types_are_send_sync_debug() {
     check::<kazoo_records::cdr::CdrId>();
     check::<Units>();
     check::<kazoo_records::cdr::Rating>();
+    check::<kazoo_records::cdr::PublicRow>();
+    check::<kazoo_records::cdr::RowOptions>();
 }
 
 /// Malformed documents: (document, expected path, expected message).

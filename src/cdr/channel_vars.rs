@@ -1,12 +1,12 @@
 //! `custom_channel_vars`: the KAZOO-specific values set on a call's channel.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::cost::{Rating, Units};
 use super::ids::InteractionId;
-use super::lenient::{self, ErrorSlot, Lenient, ReadObject, known_keys, read_record};
+use super::lenient::{ErrorSlot, ReadObject, known_keys, object_traits, read_record};
 use super::resource_type::ResourceType;
 
 /// The custom channel variables of a call leg: the keys KAZOO documents and rates with, typed,
@@ -23,7 +23,7 @@ use super::resource_type::ResourceType;
 /// assert_eq!(serde_json::to_string(&vars)?, r#"{"rate":2262,"x":[1]}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct CustomChannelVars {
     /// The account the call belongs to (`account_id`).
@@ -163,15 +163,6 @@ impl ReadObject for CustomChannelVars {
     }
 }
 
-impl Lenient for CustomChannelVars {
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        slot: &ErrorSlot,
-    ) -> Result<Option<Self>, A::Error> {
-        lenient::read_object_value(map, slot)
-    }
-}
-
 impl Serialize for CustomChannelVars {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -181,11 +172,7 @@ impl Serialize for CustomChannelVars {
     }
 }
 
-impl<'de> Deserialize<'de> for CustomChannelVars {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        lenient::deserialize_object(deserializer)
-    }
-}
+object_traits!(CustomChannelVars);
 
 #[cfg(test)]
 mod tests {

@@ -292,6 +292,29 @@ macro_rules! read_record {
 
 pub(crate) use read_record;
 
+/// Implements [`Lenient`] (as a field of an enclosing record) and serde's `Deserialize` for a
+/// [`ReadObject`] type.
+macro_rules! object_traits {
+    ($ty:ty) => {
+        impl $crate::cdr::lenient::Lenient for $ty {
+            fn read<'de, A: serde::de::MapAccess<'de>>(
+                map: &mut A,
+                slot: &$crate::cdr::lenient::ErrorSlot,
+            ) -> Result<Option<Self>, A::Error> {
+                $crate::cdr::lenient::read_object_value(map, slot)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::cdr::lenient::deserialize_object(deserializer)
+            }
+        }
+    };
+}
+
+pub(crate) use object_traits;
+
 /// A seed that reads a `T` from an object, `None` from `null`, and records an error for
 /// anything else.
 pub(crate) struct ObjectSeed<'s, T> {

@@ -2,14 +2,16 @@
 
 use serde::de::{DeserializeSeed, MapAccess};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::channel_vars::CustomChannelVars;
 use super::cost::{Rating, Units};
 use super::direction::CallDirection;
 use super::ids::{CdrId, InteractionId};
-use super::lenient::{self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, known_keys};
+use super::lenient::{
+    self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, known_keys, object_traits,
+};
 use super::sip_headers::CustomSipHeaders;
 use crate::Error;
 use crate::time::{GregorianSeconds, UnixMicros};
@@ -41,7 +43,7 @@ use crate::time::{GregorianSeconds, UnixMicros};
 /// assert_eq!(err.path(), "billing_seconds");
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Cdr {
     /// Unique identifier of the call leg (`call_id`, required).
@@ -521,8 +523,4 @@ impl Serialize for Cdr {
     }
 }
 
-impl<'de> Deserialize<'de> for Cdr {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        lenient::deserialize_object(deserializer)
-    }
-}
+object_traits!(Cdr);

@@ -2,10 +2,10 @@
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::lenient::{self, ErrorSlot, FromScalar, Key, Lenient, ReadObject, Scalar};
+use super::lenient::{ErrorSlot, FromScalar, Key, ReadObject, Scalar, object_traits};
 use crate::Error;
 use crate::error::{show_json, show_str};
 
@@ -26,7 +26,7 @@ use crate::error::{show_json, show_str};
 /// assert!(serde_json::from_str::<CustomSipHeaders>(r#"{"X Bad": "1"}"#).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CustomSipHeaders {
     headers: Map<String, Value>,
     inbound: Option<Map<String, Value>>,
@@ -196,15 +196,6 @@ impl ReadObject for CustomSipHeaders {
     }
 }
 
-impl Lenient for CustomSipHeaders {
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        slot: &ErrorSlot,
-    ) -> Result<Option<Self>, A::Error> {
-        lenient::read_object_value(map, slot)
-    }
-}
-
 impl Serialize for CustomSipHeaders {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
@@ -221,11 +212,7 @@ impl Serialize for CustomSipHeaders {
     }
 }
 
-impl<'de> Deserialize<'de> for CustomSipHeaders {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        lenient::deserialize_object(deserializer)
-    }
-}
+object_traits!(CustomSipHeaders);
 
 #[cfg(test)]
 mod tests {
