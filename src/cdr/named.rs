@@ -2,7 +2,7 @@
 //! rather than refused or lost.
 
 /// Declares a `#[non_exhaustive]` enum of known names plus `Other(String)`, with `as_str`,
-/// `From<&str>`/`From<String>`, `Display`, serde as the plain string, and lenient reading.
+/// `From<&str>`/`From<String>`, infallible `FromStr`, `Display`, serde as the plain string, and lenient reading.
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
@@ -47,6 +47,13 @@ macro_rules! named_enum {
         impl From<String> for $name {
             fn from(name: String) -> Self {
                 $name::known(&name).unwrap_or($name::Other(name))
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                Ok($name::from(name))
             }
         }
 
