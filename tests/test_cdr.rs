@@ -475,38 +475,96 @@ fn text_that_is_not_json_is_a_json_error() {
 
 // --- property tests -------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &[
-    "_id",
-    "app_name",
-    "billing_seconds",
-    "call_direction",
-    "call_priority",
-    "caller_id_number",
-    "channel_created_time",
-    "custom_application_vars",
-    "custom_channel_vars",
-    "custom_sip_headers",
-    "duration_seconds",
-    "fax_info",
-    "fax_success",
-    "interaction_id",
-    "interaction_time",
-    "media_recordings",
-    "other_leg_direction",
-    "pvt_vsn",
-    "timestamp",
-    "to",
+/// What a known key holds when its value is valid.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+    Bool,
+    InteractionId,
+    Object,
+    Headers,
+    Texts,
+    Any,
+}
+
+const TOP_KEYS: &[(&str, Kind)] = &[
+    ("_id", Kind::Text),
+    ("app_name", Kind::Text),
+    ("billing_seconds", Kind::Int),
+    ("call_direction", Kind::Text),
+    ("call_priority", Kind::Any),
+    ("caller_id_number", Kind::Text),
+    ("channel_created_time", Kind::Int),
+    ("custom_application_vars", Kind::Object),
+    ("custom_sip_headers", Kind::Headers),
+    ("duration_seconds", Kind::Int),
+    ("fax_info", Kind::Object),
+    ("fax_success", Kind::Text),
+    ("interaction_id", Kind::InteractionId),
+    ("interaction_time", Kind::Int),
+    ("media_recordings", Kind::Texts),
+    ("other_leg_direction", Kind::Text),
+    ("pvt_vsn", Kind::Int),
+    ("timestamp", Kind::Int),
+    ("to", Kind::Text),
 ];
-const VAR_KEYS: &[&str] = &[
-    "account_id",
-    "rate",
-    "surcharge",
-    "rate_minimum",
-    "resource_type",
-    "global_resource",
-    "call_interaction_id",
-    "discount_percentage",
+const VAR_KEYS: &[(&str, Kind)] = &[
+    ("account_id", Kind::Text),
+    ("rate", Kind::Int),
+    ("surcharge", Kind::Int),
+    ("rate_minimum", Kind::Int),
+    ("resource_type", Kind::Text),
+    ("global_resource", Kind::Bool),
+    ("channel_authorized", Kind::Bool),
+    ("call_interaction_id", Kind::InteractionId),
+    ("discount_percentage", Kind::Int),
 ];
+
+/// A valid value for a key of this kind, in any of the forms lenient reading accepts.
+fn valid_value(kind: Kind) -> BoxedStrategy<Value> {
+    match kind {
+        Kind::Text => any::<String>().prop_map(Value::from).boxed(),
+        Kind::Int => prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            any::<i64>().prop_map(|n| Value::from(n.to_string())),
+            (-1_000_000i64..1_000_000).prop_map(|n| Value::from(n as f64)),
+        ]
+        .boxed(),
+        Kind::Bool => prop_oneof![
+            any::<bool>().prop_map(Value::from),
+            any::<bool>().prop_map(|b| Value::from(b.to_string())),
+        ]
+        .boxed(),
+        Kind::InteractionId => (10_000_000_000i64..=99_999_999_999, "[0-9a-f]{8}")
+            .prop_map(|(time, key)| Value::from(format!("{time}-{key}")))
+            .boxed(),
+        Kind::Object => prop::collection::btree_map(any::<String>(), json_value(), 0..4)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+            .boxed(),
+        Kind::Headers => prop::collection::btree_map("[A-Za-z0-9_-]{1,8}", leaf_text(), 0..4)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+            .boxed(),
+        Kind::Texts => prop::collection::vec(any::<String>().prop_map(Value::from), 0..3)
+            .prop_map(Value::Array)
+            .boxed(),
+        Kind::Any => json_value().boxed(),
+    }
+}
+
+fn leaf_text() -> impl Strategy<Value = Value> {
+    any::<String>().prop_map(Value::from)
+}
+
+/// A known key with (mostly) a valid value, sometimes any JSON at all.
+fn known_entry(keys: &'static [(&'static str, Kind)]) -> impl Strategy<Value = (String, Value)> {
+    prop::sample::select(keys).prop_flat_map(|(key, kind)| {
+        (
+            Just(key.to_owned()),
+            prop_oneof![6 => valid_value(kind), 1 => json_value()],
+        )
+    })
+}
 
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -538,13 +596,13 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-fn object_with(keys: &'static [&'static str]) -> impl Strategy<Value = Map<String, Value>> {
-    let key = prop_oneof![
-        3 => prop::sample::select(keys).prop_map(str::to_owned),
-        1 => "[a-z_]{1,10}",
-        1 => any::<String>(),
+fn object_with(keys: &'static [(&'static str, Kind)]) -> impl Strategy<Value = Map<String, Value>> {
+    let entry = prop_oneof![
+        3 => known_entry(keys),
+        1 => ("[a-z_]{1,10}", json_value()),
+        1 => (any::<String>(), json_value()),
     ];
-    prop::collection::btree_map(key, json_value(), 0..8).prop_map(|m| m.into_iter().collect())
+    prop::collection::vec(entry, 0..8).prop_map(|entries| entries.into_iter().collect())
 }
 
 fn cdr_document() -> impl Strategy<Value = Value> {
