@@ -20,7 +20,7 @@ use crate::error::{Error, show_json, show_str};
 use crate::time::{GregorianSeconds, UnixMicros};
 
 /// What an integer field accepts, for error messages.
-pub(crate) const INTEGER_EXPECTED: &str = "a JSON integer or a string of decimal digits";
+const INTEGER_EXPECTED: &str = "a JSON integer or a string of decimal digits";
 
 /// Where a failure met while reading is kept until the outermost reader returns it.
 #[derive(Default)]
