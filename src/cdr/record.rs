@@ -27,6 +27,17 @@ use crate::time::{GregorianSeconds, UnixMicros};
 /// `Cdr` and keeps every key. A value that does not fit its field (`"billing_seconds": "ten"`)
 /// is an error naming the field.
 ///
+/// # Reading rules
+///
+/// - Integer fields take a JSON integer, an integral float (`7.0`, written back as `7`) or a
+///   string of ASCII digits with an optional `-` (`"007"`, not `"+7"`, `" 7"` or `"7.5"`).
+/// - Boolean fields take `true`/`false` or the strings `"true"`/`"false"`.
+/// - String fields take JSON strings only: a number is not turned into text.
+/// - `null` for a known key leaves the field `None` and is kept in `extra`, so it is written
+///   back; the same holds inside `custom_channel_vars`.
+/// - Keys are written `call_id` first, then the known keys, then `extra` (sorted); a key of
+///   `extra` that names a field holding a value is not written twice.
+///
 /// ```
 /// use kazoo_records::cdr::{CallDirection, Cdr};
 /// use kazoo_records::time::GregorianSeconds;
