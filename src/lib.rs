@@ -27,6 +27,7 @@
 
 mod error;
 
+pub mod cdr;
 pub mod edr;
 pub mod time;
 

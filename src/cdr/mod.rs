@@ -1,0 +1,40 @@
+//! Call detail records: KAZOO's record of one call leg, typed and lossless.
+//!
+//! - [`Cdr`]: every documented and stored key typed, unknown keys kept; lenient reading,
+//!   canonical writing, errors that name the JSON path.
+//! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts.
+//! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
+//! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
+//! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
+//!
+//! ```
+//! use kazoo_records::cdr::{Cdr, Units};
+//!
+//! let json = r#"{"call_id": "abc", "billing_seconds": "61",
+//!                "custom_channel_vars": {"rate": "2262", "rate_minimum": "60",
+//!                                        "rate_increment": "60", "account_billing": "per_minute"}}"#;
+//! let cdr = Cdr::from_json_str(json)?;
+//! assert_eq!(cdr.cost(), Units(4524));
+//! assert_eq!(cdr.cost().dollars_string(), "0.4524");
+//! # Ok::<(), kazoo_records::Error>(())
+//! ```
+
+mod channel_vars;
+mod cost;
+mod direction;
+mod ids;
+pub(crate) mod lenient;
+mod named;
+mod record;
+mod resource_type;
+mod row;
+mod sip_headers;
+
+pub use channel_vars::CustomChannelVars;
+pub use cost::{Rating, Units};
+pub use direction::CallDirection;
+pub use ids::{CdrId, InteractionId};
+pub use record::Cdr;
+pub use resource_type::ResourceType;
+pub use row::{PublicRow, RowOptions};
+pub use sip_headers::CustomSipHeaders;

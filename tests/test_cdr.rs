@@ -1,0 +1,639 @@
+//! The CDR model as a user sees it: real KAZOO documents read, written and read again without
+//! loss; typed values; errors that name the path and the value.
+
+use kazoo_records::Error;
+use kazoo_records::cdr::{
+    CallDirection, Cdr, CustomChannelVars, CustomSipHeaders, InteractionId, ResourceType, Units,
+};
+use kazoo_records::time::{GregorianSeconds, UnixMicros};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/kazoo/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The CDR documents among the fixtures, one JSON object each.
+fn cdr_documents() -> Vec<(String, Value)> {
+    let mut documents = Vec::new();
+    for name in [
+        "channel_destroy_inbound.json",
+        "cdr_legacy_2013.json",
+        "webhook_channel_destroy.json",
+    ] {
+        match serde_json::from_str::<Value>(&fixture(name)).unwrap() {
+            Value::Array(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    documents.push((format!("{name}[{i}]"), item));
+                }
+            }
+            object => documents.push((name.to_owned(), object)),
+        }
+    }
+    documents
+}
+
+/// Whether `output` is `input` written canonically: the same value, or a numeric/boolean
+/// string or an integral float written as a native number/boolean. Objects are compared key by
+/// key, both ways (no key lost, none added).
+fn same_or_canonical(input: &Value, output: &Value, path: &str) -> Result<(), String> {
+    match (input, output) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                let Some(written) = b.get(key) else {
+                    return Err(format!("{path}.{key} lost"));
+                };
+                same_or_canonical(value, written, &format!("{path}.{key}"))?;
+            }
+            if let Some(added) = b.keys().find(|k| !a.contains_key(*k)) {
+                return Err(format!("{path}.{added} added"));
+            }
+            Ok(())
+        }
+        (Value::String(s), Value::Number(n)) if n.as_i64().is_some_and(|n| s.parse() == Ok(n)) => {
+            Ok(())
+        }
+        (Value::String(s), Value::Bool(b)) if s == &b.to_string() => Ok(()),
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() && b.is_i64() => Ok(()),
+        (a, b) if a == b => Ok(()),
+        (a, b) => Err(format!("{path}: {a} was written as {b}")),
+    }
+}
+
+fn assert_round_trip(name: &str, input: &Value) -> Cdr {
+    let text = input.to_string();
+    let cdr = Cdr::from_json_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(
+        Cdr::from_json_value(input).as_ref(),
+        Ok(&cdr),
+        "{name}: from_json_value"
+    );
+    let written = serde_json::to_value(&cdr).unwrap();
+    same_or_canonical(input, &written, "").unwrap_or_else(|e| panic!("{name}: {e}"));
+    let again = Cdr::from_json_str(&serde_json::to_string(&cdr).unwrap()).unwrap();
+    assert_eq!(again, cdr, "{name}: read–write–read");
+    cdr
+}
+
+#[test]
+fn every_fixture_cdr_round_trips_without_loss() {
+    let documents = cdr_documents();
+    assert_eq!(documents.len(), 3);
+    for (name, document) in &documents {
+        assert_round_trip(name, document);
+    }
+}
+
+#[test]
+fn the_channel_destroy_reads_into_typed_fields() {
+    let cdr = Cdr::from_json_str(&fixture("channel_destroy_inbound.json")).unwrap();
+    assert_eq!(
+        cdr.call_id,
+        "SD80b4301-08cad0a2bb1f10205aba739d13258341-06a91u0"
+    );
+    assert_eq!(cdr.call_direction, Some(CallDirection::Inbound));
+    assert_eq!(cdr.billing_seconds, Some(7));
+    assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_403_408)));
+    assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
+    assert_eq!(
+        cdr.channel_created_time(),
+        Some(UnixMicros(1_557_184_198_071_108))
+    );
+    assert_eq!(
+        cdr.start_time().map(|t| t.iso8601()).as_deref(),
+        Some("2019-05-06T23:09:58Z")
+    );
+    assert_eq!(cdr.switch_hostname.as_deref(), Some("apps.2600hz.local"));
+    assert!(
+        cdr.local_sdp
+            .as_deref()
+            .is_some_and(|sdp| sdp.starts_with("v=0\r\n"))
+    );
+    assert_eq!(cdr.custom_sip_headers, Some(CustomSipHeaders::new()));
+    assert_eq!(cdr.custom_application_vars, Some(Map::new()));
+    assert_eq!(cdr.extra.get("channel_state"), Some(&json!("REPORTING")));
+
+    let vars = cdr.custom_channel_vars.as_ref().unwrap();
+    assert_eq!(vars.rate, Some(Units(2262)));
+    assert_eq!(vars.base_cost, Some(Units(2262)));
+    assert_eq!(vars.surcharge, Some(Units(0)));
+    assert_eq!(
+        (
+            vars.rate_minimum,
+            vars.rate_increment,
+            vars.rate_nocharge_time
+        ),
+        (Some(60), Some(60), Some(0))
+    );
+    assert_eq!(vars.resource_type, Some(ResourceType::OffnetOrigination));
+    assert_eq!(vars.global_resource, Some(false));
+    assert_eq!(vars.channel_authorized, Some(true));
+    assert_eq!(vars.account_billing.as_deref(), Some("flat_rate"));
+    assert_eq!(
+        vars.extra.get("account_trunk_usage"),
+        Some(&json!("0/0/20/0/0/0"))
+    );
+
+    let interaction = cdr.interaction().unwrap();
+    assert_eq!(interaction.as_str(), "63724403398-af5b9a0e");
+    assert_eq!(interaction.time(), cdr.start_time().unwrap());
+
+    // 7 s at 2262/min with a 60 s minimum costs one minute; the account is on a flat rate.
+    assert_eq!(cdr.cost(), Units(2262));
+    assert_eq!(cdr.customer_cost(), Units(0));
+    assert_eq!(cdr.reseller_cost(), Units(0));
+    assert_eq!(
+        cdr.cdr_id().unwrap().to_string(),
+        format!("201905-{}", cdr.call_id)
+    );
+
+    // Channel vars written canonically: numbers and booleans become native.
+    let written = serde_json::to_value(&cdr).unwrap();
+    assert_eq!(written["custom_channel_vars"]["rate"], json!(2262));
+    assert_eq!(
+        written["custom_channel_vars"]["global_resource"],
+        json!(false)
+    );
+    assert_eq!(written["custom_channel_vars"]["pvt_cost"], json!("0"));
+}
+
+#[test]
+fn the_2013_cdr_keeps_its_private_fields() {
+    let cdr = Cdr::from_json_str(&fixture("cdr_legacy_2013.json")).unwrap();
+    assert_eq!(cdr.pvt_created, Some(GregorianSeconds(63_542_353_959)));
+    assert_eq!(cdr.pvt_vsn, Some(2));
+    assert_eq!(cdr.pvt_type.as_deref(), Some("cdr"));
+    assert_eq!(cdr.extra.get("server_id"), Some(&json!("")));
+    assert_eq!(cdr.start_time(), None);
+    assert_eq!(cdr.cost(), Units(0));
+    let err = cdr.cdr_id().unwrap_err();
+    assert_eq!(
+        (err.kind(), err.to_string().as_str()),
+        ("missing_key", r#"missing required key "timestamp""#)
+    );
+    let vars = cdr.custom_channel_vars.unwrap();
+    assert_eq!(vars.authorizing_type.as_deref(), Some("device"));
+    assert_eq!(vars.username.as_deref(), Some("account_username"));
+}
+
+#[test]
+fn the_webhook_payload_reads_its_string_timestamp() {
+    let payload: Value = serde_json::from_str(&fixture("webhook_channel_destroy.json")).unwrap();
+    let cdr = Cdr::from_json_value(&payload[0]).unwrap();
+    assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_349_409)));
+    assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_349_403)));
+    assert_eq!(
+        cdr.extra.get("owner_id"),
+        Some(&json!("d860229e722bf8f738737365b0b1e333"))
+    );
+    assert_eq!(cdr.extra.get("call_forwarded"), Some(&json!(false)));
+    let written = serde_json::to_value(&cdr).unwrap();
+    assert_eq!(written["timestamp"], json!(63_724_349_409_i64));
+    // The payload itself is an array: not a CDR.
+    let err = Cdr::from_json_value(&payload).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is not an object; expected a JSON object",
+            short(&payload)
+        )
+    );
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
+#[test]
+fn an_amqp_route_request_is_not_a_cdr() {
+    // KAZOO's wire shape (`Call-ID`, `Custom-Channel-Vars`) is normalised before it is stored.
+    let err = Cdr::from_json_str(&fixture("route_req_inbound_onnet_callflow.json")).unwrap_err();
+    assert_eq!(
+        err,
+        Error::MissingKey {
+            path: String::new(),
+            key: "call_id".into()
+        }
+    );
+}
+
+#[test]
+fn serde_json_reports_the_path_too() {
+    let err =
+        serde_json::from_str::<Cdr>(r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#)
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(r#"custom_channel_vars.rate: "abc" is not an integer; expected a JSON integer or a string of decimal digits"#),
+        "{err}"
+    );
+    let cdr: Cdr = serde_json::from_str(r#"{"call_id": "a", "ringing_seconds": "3"}"#).unwrap();
+    assert_eq!(cdr.ringing_seconds, Some(3));
+}
+
+#[test]
+fn serde_json_values_deserialize_too() {
+    let document =
+        json!({"call_id": "a", "billing_seconds": "7", "custom_sip_headers": {"X-A": 1}});
+    let owned: Cdr = serde_json::from_value(document.clone()).unwrap();
+    assert_eq!(Ok(&owned), Cdr::from_json_value(&document).as_ref());
+    assert_eq!(owned.billing_seconds, Some(7));
+    let err =
+        serde_json::from_value::<Cdr>(json!({"call_id": "a", "timestamp": "soon"})).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(r#"timestamp: "soon" is not an integer"#),
+        "{err}"
+    );
+}
+
+#[test]
+fn null_values_of_known_keys_are_kept() {
+    let input = json!({"call_id": "a", "billing_seconds": null, "custom_channel_vars": null});
+    let cdr = assert_round_trip("nulls", &input);
+    assert_eq!(cdr.billing_seconds, None);
+    assert_eq!(cdr.custom_channel_vars, None);
+}
+
+#[test]
+fn built_records_write_what_was_set() {
+    let mut cdr = Cdr::new("leg-1");
+    cdr.call_direction = Some(CallDirection::Other("sideways".into()));
+    cdr.interaction_id = Some(InteractionId::parse("63724403398-af5b9a0e").unwrap());
+    let mut vars = CustomChannelVars::new();
+    vars.rate = Some(Units(100));
+    cdr.custom_channel_vars = Some(vars);
+    cdr.extra.insert("call_id".into(), json!("shadow"));
+    cdr.extra.insert("billing_seconds".into(), Value::Null);
+    cdr.billing_seconds = Some(5);
+    let written = serde_json::to_value(&cdr).unwrap();
+    assert_eq!(
+        written,
+        json!({"call_id": "leg-1", "billing_seconds": 5, "call_direction": "sideways",
+               "custom_channel_vars": {"rate": 100}, "interaction_id": "63724403398-af5b9a0e"})
+    );
+}
+
+#[test]
+fn public_types_are_send_sync_debug() {
+    fn check<T: Send + Sync + std::fmt::Debug>() {}
+    check::<Cdr>();
+    check::<CustomChannelVars>();
+    check::<CustomSipHeaders>();
+    check::<CallDirection>();
+    check::<ResourceType>();
+    check::<InteractionId>();
+    check::<kazoo_records::cdr::CdrId>();
+    check::<Units>();
+    check::<kazoo_records::cdr::Rating>();
+    check::<kazoo_records::cdr::PublicRow>();
+    check::<kazoo_records::cdr::RowOptions>();
+}
+
+/// Malformed documents: (document, expected path, expected message).
+const MALFORMED: &[(&str, &str, &str)] = &[
+    (
+        r#"{"caller_id_number": "1"}"#,
+        "",
+        r#"missing required key "call_id""#,
+    ),
+    (
+        r#"{"call_id": 42}"#,
+        "call_id",
+        r#"call_id: 42 is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": ""}"#,
+        "call_id",
+        r#"call_id: "" is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": null}"#,
+        "call_id",
+        r#"call_id: null is not a call id; expected a non-empty JSON string"#,
+    ),
+    (
+        r#"{"call_id": "a", "caller_id_number": 15555678907}"#,
+        "caller_id_number",
+        "caller_id_number: 15555678907 is not a string; expected a JSON string",
+    ),
+    (
+        r#"{"call_id": "a", "call_direction": 1}"#,
+        "call_direction",
+        "call_direction: 1 is not a CallDirection; expected a JSON string such as inbound outbound ",
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "63724403398af5b9a0e"}"#,
+        "interaction_id",
+        r#"interaction_id: "63724403398af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "6372440339-af5b9a0e"}"#,
+        "interaction_id",
+        r#"interaction_id: "6372440339-af5b9a0e" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "interaction_id": "63724403398-"}"#,
+        "interaction_id",
+        r#"interaction_id: "63724403398-" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"rate": "abc"}}"#,
+        "custom_channel_vars.rate",
+        r#"custom_channel_vars.rate: "abc" is not an integer; expected a JSON integer or a string of decimal digits"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"global_resource": "yes"}}"#,
+        "custom_channel_vars.global_resource",
+        r#"custom_channel_vars.global_resource: "yes" is not a boolean; expected true, false, "true" or "false""#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"call_interaction_id": "x"}}"#,
+        "custom_channel_vars.call_interaction_id",
+        r#"custom_channel_vars.call_interaction_id: "x" is not an interaction id; expected <11-digit Gregorian seconds>-<key>, such as 63724403398-af5b9a0e"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": "rate=1"}"#,
+        "custom_channel_vars",
+        r#"custom_channel_vars: "rate=1" is not an object; expected a JSON object"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_channel_vars": {"resource_type": ["onnet"]}}"#,
+        "custom_channel_vars.resource_type",
+        r#"custom_channel_vars.resource_type: ["onnet"] is not a ResourceType; expected a JSON string such as offnet-origination offnet-termination onnet-origination onnet-termination "#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X Bad": "1"}}"#,
+        "custom_sip_headers",
+        r#"custom_sip_headers: "X Bad" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X[1]": "1"}}"#,
+        "custom_sip_headers",
+        r#"custom_sip_headers: "X[1]" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"out": {"X^": "1"}}}"#,
+        "custom_sip_headers.out",
+        r#"custom_sip_headers.out: "X^" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_sip_headers": {"X-A": {"b": 1}}}"#,
+        "custom_sip_headers.X-A",
+        r#"custom_sip_headers.X-A: {"b":1} is not a SIP header value; expected a JSON string, number or boolean"#,
+    ),
+    (
+        r#"{"call_id": "a", "custom_application_vars": []}"#,
+        "custom_application_vars",
+        "custom_application_vars: [] is not an object; expected a JSON object",
+    ),
+    (
+        r#"{"call_id": "a", "fax_info": "ok"}"#,
+        "fax_info",
+        r#"fax_info: "ok" is not an object; expected a JSON object"#,
+    ),
+    (
+        r#"{"call_id": "a", "media_recordings": ["r1", 2]}"#,
+        "media_recordings[1]",
+        "media_recordings[1]: 2 is not a string; expected a JSON string",
+    ),
+    (
+        r#"{"call_id": "a", "media_recordings": "r1"}"#,
+        "media_recordings",
+        r#"media_recordings: "r1" is not a list of strings; expected a JSON array of strings"#,
+    ),
+    (
+        r#"["call_id", "a"]"#,
+        "",
+        r#"["call_id","a"] is not an object; expected a JSON object"#,
+    ),
+];
+
+/// Integer fields given something else: (field, value as JSON). The message names both.
+const NOT_INTEGERS: &[(&str, &str)] = &[
+    ("billing_seconds", r#""ten""#),
+    ("duration_seconds", "1.5"),
+    ("ringing_seconds", "true"),
+    ("timestamp", r#""2019-05-06""#),
+    ("channel_created_time", "[1]"),
+    ("pvt_created", "18446744073709551615"),
+];
+
+#[test]
+fn malformed_documents_name_the_field_and_value() {
+    let not_integers = NOT_INTEGERS.iter().map(|(field, value)| {
+        let document = format!(r#"{{"call_id": "a", "{field}": {value}}}"#);
+        let message = format!(
+            "{field}: {value} is not an integer; expected a JSON integer or a string of decimal digits"
+        );
+        (document, field.to_string(), message)
+    });
+    let all: Vec<(String, String, String)> = MALFORMED
+        .iter()
+        .map(|(d, p, m)| (d.to_string(), p.to_string(), m.to_string()))
+        .chain(not_integers)
+        .collect();
+    assert!(all.len() >= 20);
+    for (document, path, message) in &all {
+        let document = document.as_str();
+        let err = Cdr::from_json_str(document).unwrap_err();
+        assert_eq!(err.path(), *path, "{document}");
+        assert_eq!(err.to_string(), *message, "{document}");
+        let via_value = Cdr::from_json_value(&serde_json::from_str(document).unwrap()).unwrap_err();
+        assert_eq!(via_value, err, "{document}");
+    }
+}
+
+#[test]
+fn text_that_is_not_json_is_a_json_error() {
+    for text in [
+        "",
+        "{",
+        r#"{"call_id": "a"} x"#,
+        r#"{"call_id": "a", "custom_channel_vars": {"rate": }"#,
+    ] {
+        let err = Cdr::from_json_str(text).unwrap_err();
+        assert_eq!(err.kind(), "json", "{text}: {err}");
+        assert_eq!(Cdr::from_json_slice(text.as_bytes()).unwrap_err(), err);
+    }
+}
+
+// --- property tests -------------------------------------------------------------------------
+
+/// What a known key holds when its value is valid.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+    Bool,
+    InteractionId,
+    Object,
+    Headers,
+    Texts,
+    Any,
+}
+
+const TOP_KEYS: &[(&str, Kind)] = &[
+    ("_id", Kind::Text),
+    ("app_name", Kind::Text),
+    ("billing_seconds", Kind::Int),
+    ("call_direction", Kind::Text),
+    ("call_priority", Kind::Any),
+    ("caller_id_number", Kind::Text),
+    ("channel_created_time", Kind::Int),
+    ("custom_application_vars", Kind::Object),
+    ("custom_sip_headers", Kind::Headers),
+    ("duration_seconds", Kind::Int),
+    ("fax_info", Kind::Object),
+    ("fax_success", Kind::Text),
+    ("interaction_id", Kind::InteractionId),
+    ("interaction_time", Kind::Int),
+    ("media_recordings", Kind::Texts),
+    ("other_leg_direction", Kind::Text),
+    ("pvt_vsn", Kind::Int),
+    ("timestamp", Kind::Int),
+    ("to", Kind::Text),
+];
+const VAR_KEYS: &[(&str, Kind)] = &[
+    ("account_id", Kind::Text),
+    ("rate", Kind::Int),
+    ("surcharge", Kind::Int),
+    ("rate_minimum", Kind::Int),
+    ("resource_type", Kind::Text),
+    ("global_resource", Kind::Bool),
+    ("channel_authorized", Kind::Bool),
+    ("call_interaction_id", Kind::InteractionId),
+    ("discount_percentage", Kind::Int),
+];
+
+/// A valid value for a key of this kind, in any of the forms lenient reading accepts.
+fn valid_value(kind: Kind) -> BoxedStrategy<Value> {
+    match kind {
+        Kind::Text => any::<String>().prop_map(Value::from).boxed(),
+        Kind::Int => prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            any::<i64>().prop_map(|n| Value::from(n.to_string())),
+            (-1_000_000i64..1_000_000).prop_map(|n| Value::from(n as f64)),
+        ]
+        .boxed(),
+        Kind::Bool => prop_oneof![
+            any::<bool>().prop_map(Value::from),
+            any::<bool>().prop_map(|b| Value::from(b.to_string())),
+        ]
+        .boxed(),
+        Kind::InteractionId => (10_000_000_000i64..=99_999_999_999, "[0-9a-f]{8}")
+            .prop_map(|(time, key)| Value::from(format!("{time}-{key}")))
+            .boxed(),
+        Kind::Object => prop::collection::btree_map(any::<String>(), json_value(), 0..4)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+            .boxed(),
+        Kind::Headers => prop::collection::btree_map("[A-Za-z0-9_-]{1,8}", leaf_text(), 0..4)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+            .boxed(),
+        Kind::Texts => prop::collection::vec(any::<String>().prop_map(Value::from), 0..3)
+            .prop_map(Value::Array)
+            .boxed(),
+        Kind::Any => json_value().boxed(),
+    }
+}
+
+fn leaf_text() -> impl Strategy<Value = Value> {
+    any::<String>().prop_map(Value::from)
+}
+
+/// A known key with (mostly) a valid value, sometimes any JSON at all.
+fn known_entry(keys: &'static [(&'static str, Kind)]) -> impl Strategy<Value = (String, Value)> {
+    prop::sample::select(keys).prop_flat_map(|(key, kind)| {
+        (
+            Just(key.to_owned()),
+            prop_oneof![6 => valid_value(kind), 1 => json_value()],
+        )
+    })
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        prop_oneof![
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            Just("inbound".to_owned()),
+            Just("63724403398-af5b9a0e".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[a-zA-Z0-9 _-]{0,12}",
+            any::<String>(),
+        ]
+        .prop_map(Value::String),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z_ -]{0,6}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn object_with(keys: &'static [(&'static str, Kind)]) -> impl Strategy<Value = Map<String, Value>> {
+    let entry = prop_oneof![
+        3 => known_entry(keys),
+        1 => ("[a-z_]{1,10}", json_value()),
+        1 => (any::<String>(), json_value()),
+    ];
+    prop::collection::vec(entry, 0..8).prop_map(|entries| entries.into_iter().collect())
+}
+
+fn cdr_document() -> impl Strategy<Value = Value> {
+    (
+        object_with(TOP_KEYS),
+        object_with(VAR_KEYS),
+        any::<bool>(),
+        "[a-zA-Z0-9-]{1,20}",
+    )
+        .prop_map(|(mut top, vars, with_vars, call_id)| {
+            if with_vars {
+                top.insert("custom_channel_vars".into(), Value::Object(vars));
+            }
+            top.insert("call_id".into(), Value::String(call_id));
+            Value::Object(top)
+        })
+}
+
+proptest! {
+    #[test]
+    fn any_object_with_a_call_id_reads_or_errs_and_round_trips(document in cdr_document()) {
+        let text = document.to_string();
+        match Cdr::from_json_str(&text) {
+            Ok(cdr) => {
+                let written = serde_json::to_value(&cdr).unwrap();
+                prop_assert_eq!(same_or_canonical(&document, &written, ""), Ok(()));
+                let again = Cdr::from_json_str(&written.to_string()).unwrap();
+                prop_assert_eq!(again, cdr);
+            }
+            Err(err) => {
+                // The document is an object with a good call id: only a field can be wrong.
+                prop_assert_eq!(err.kind(), "invalid", "{}", &err);
+                prop_assert!(!err.path().is_empty(), "{}", &err);
+                prop_assert_eq!(Cdr::from_json_value(&document).unwrap_err(), err);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        let _ = Cdr::from_json_str(&text);
+    }
+}
