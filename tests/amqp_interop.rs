@@ -225,7 +225,11 @@ async fn route_through(
         channel.exchange_declare(
             names.exchange.as_str().into(),
             ExchangeKind::Topic,
-            ExchangeDeclareOptions::default(),
+            // Gone with its last queue even if this run is cut short.
+            ExchangeDeclareOptions {
+                auto_delete: true,
+                ..ExchangeDeclareOptions::default()
+            },
             FieldTable::default(),
         ),
     )
@@ -365,11 +369,10 @@ async fn consume_all(
     let mut received = vec![Vec::new(); queues];
     let mut count = 0;
     while count < total {
-        let Some((q, delivery)) = step("receive", async {
-            Ok::<_, std::io::Error>(rx.recv().await)
-        })
-        .await?
-        else {
+        let next = timeout(STEP_TIMEOUT, rx.recv()).await.map_err(|_| {
+            format!("received {count} of {total} messages, then nothing for {STEP_TIMEOUT:?}")
+        })?;
+        let Some((q, delivery)) = next else {
             return Err("the consumers stopped".into());
         };
         let Some(delivery) = delivery.map_err(|e| format!("queue {q}: {e}"))? else {
