@@ -254,9 +254,11 @@ fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
     if hour > 23 || minute > 59 || second > 59 {
         return Err(Failure::Time);
     }
-    let seconds = days_from_civil(year, month, day) * i128::from(DAY)
-        + i128::from(hour * 3600 + minute * 60 + second - offset);
-    let seconds = i64::try_from(seconds).map_err(|_| Failure::Range)?;
+    // Years have at most 12 digits, so the days fit; the seconds may not.
+    let seconds = days_from_civil(year, month, day)
+        .checked_mul(DAY)
+        .and_then(|s| s.checked_add(hour * 3600 + minute * 60 + second - offset))
+        .ok_or(Failure::Range)?;
     Ok(Parsed { seconds, nanos })
 }
 
@@ -267,15 +269,18 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn at_end(&self) -> bool {
         self.pos >= self.bytes.len()
     }
 
     /// Consumes `byte` if it is next.
+    #[inline]
     fn eat(&mut self, byte: u8) -> bool {
         let hit = self.peek() == Some(byte);
         if hit {
@@ -285,6 +290,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes a `+` (`Some(false)`) or `-` (`Some(true)`).
+    #[inline]
     fn sign(&mut self) -> Option<bool> {
         if self.eat(b'+') {
             Some(false)
@@ -296,6 +302,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes the run of ASCII digits here (possibly empty).
+    #[inline]
     fn digits(&mut self) -> &'a [u8] {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -304,17 +311,20 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes a run of exactly two digits.
+    #[inline]
     fn two_digit_run(&mut self) -> Result<[u8; 2], Failure> {
         pair(self.digits())
     }
 }
 
 /// Two bytes as an array, or a syntax failure for any other length.
+#[inline]
 fn pair(run: &[u8]) -> Result<[u8; 2], Failure> {
     <[u8; 2]>::try_from(run).map_err(|_| Failure::Syntax)
 }
 
 /// The value of a run of at most 12 ASCII digits.
+#[inline]
 fn number(run: &[u8]) -> i64 {
     run.iter()
         .fold(0_i64, |n, d| n * 10 + i64::from(d.wrapping_sub(b'0')))
