@@ -119,27 +119,27 @@ fn formats_years_outside_four_digits() {
     assert_eq!(g.iso8601_date(), "+10000-03-01");
     assert_eq!(g.pretty(), "+10000-03-01_12:00:00");
     assert_eq!(g.rfc1036(), "Wed, 01 Mar +10000 12:00:00 GMT");
-    assert_eq!(
-        GregorianSeconds(-1).rfc1036(),
-        "Fri, 31 Dec -0001 23:59:59 GMT"
-    );
-    // The ends of i64, worked out independently (400-year cycles of 146 097 days).
-    assert_eq!(
-        GregorianSeconds(i64::MAX).iso8601(),
-        "+292277024626-12-05T15:30:07Z"
-    );
-    assert_eq!(
-        GregorianSeconds(i64::MAX).rfc1036(),
-        "Tue, 05 Dec +292277024626 15:30:07 GMT"
-    );
-    assert_eq!(
-        GregorianSeconds(i64::MIN).iso8601(),
-        "-292277024627-01-26T08:29:52Z"
-    );
-    assert_eq!(
-        GregorianSeconds(i64::MIN).rfc1036(),
-        "Tue, 26 Jan -292277024627 08:29:52 GMT"
-    );
+    // Year -1, and the ends of i64, worked out independently (400-year cycles of 146 097 days).
+    for (g, iso, rfc) in [
+        (
+            -1,
+            "-0001-12-31T23:59:59Z",
+            "Fri, 31 Dec -0001 23:59:59 GMT",
+        ),
+        (
+            i64::MAX,
+            "+292277024626-12-05T15:30:07Z",
+            "Tue, 05 Dec +292277024626 15:30:07 GMT",
+        ),
+        (
+            i64::MIN,
+            "-292277024627-01-26T08:29:52Z",
+            "Tue, 26 Jan -292277024627 08:29:52 GMT",
+        ),
+    ] {
+        assert_eq!(GregorianSeconds(g).iso8601(), iso);
+        assert_eq!(GregorianSeconds(g).rfc1036(), rfc);
+    }
 }
 
 #[test]

@@ -52,10 +52,7 @@ fn millis() {
         UnixMillis::from_gregorian(GregorianSeconds(63_595_733_389)),
         UnixMillis(1_428_514_189_000)
     );
-    assert_eq!(
-        ms.to_datetime().map(UnixMillis::from_datetime),
-        Ok(ms)
-    );
+    assert_eq!(ms.to_datetime().map(UnixMillis::from_datetime), Ok(ms));
     assert_eq!(
         UnixMillis(i64::MAX).to_unix_micros(),
         UnixMicros(i64::MAX),

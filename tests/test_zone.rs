@@ -36,6 +36,12 @@ fn fixed_zones() {
 }
 
 #[test]
+fn is_a_plain_value_type() {
+    fn assert_traits<T: Copy + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'static>() {}
+    assert_traits::<Zone>();
+}
+
+#[test]
 fn display_debug_and_serde() {
     let zone: Zone = "-0930".parse().unwrap();
     assert_eq!(zone.to_string(), "-09:30");
@@ -83,32 +89,27 @@ mod iana {
         let new_york = Zone::parse("America/New_York").unwrap();
         assert_eq!(new_york.to_string(), "America/New_York");
         assert_eq!(new_york.as_fixed(), None);
-        // 2015-03-08: clocks went forward at 02:00 EST = 07:00Z.
+        for (instant, expected) in [
+            // 2015-03-08: clocks went forward at 02:00 EST = 07:00Z.
+            ("2015-03-08T06:59:59Z", "-05:00"),
+            ("2015-03-08T07:00:00Z", "-04:00"),
+            // 2015-11-01: back at 02:00 EDT = 06:00Z.
+            ("2015-11-01T05:59:59Z", "-04:00"),
+            ("2015-11-01T06:00:00Z", "-05:00"),
+        ] {
+            assert_eq!(
+                new_york.offset_at(at(instant)),
+                Ok(offset(expected)),
+                "{instant}"
+            );
+        }
+        let summer = at("2015-04-08T17:29:49Z");
         assert_eq!(
-            new_york.offset_at(at("2015-03-08T06:59:59Z")),
-            Ok(offset("-05:00"))
-        );
-        assert_eq!(
-            new_york.offset_at(at("2015-03-08T07:00:00Z")),
-            Ok(offset("-04:00"))
-        );
-        // 2015-11-01: back at 02:00 EDT = 06:00Z.
-        assert_eq!(
-            new_york.offset_at(at("2015-11-01T05:59:59Z")),
-            Ok(offset("-04:00"))
-        );
-        assert_eq!(
-            new_york.offset_at(at("2015-11-01T06:00:00Z")),
-            Ok(offset("-05:00"))
-        );
-        assert_eq!(
-            new_york.iso8601_at(at("2015-04-08T17:29:49Z")).unwrap(),
+            new_york.iso8601_at(summer).unwrap(),
             "2015-04-08T13:29:49-04:00"
         );
-        assert_eq!(
-            new_york.pretty_at(at("2015-01-08T17:29:49Z")).unwrap(),
-            "2015-01-08_12:29:49"
-        );
+        let winter = at("2015-01-08T17:29:49Z");
+        assert_eq!(new_york.pretty_at(winter).unwrap(), "2015-01-08_12:29:49");
     }
 
     #[test]

@@ -58,11 +58,7 @@ impl UtcOffset {
         if secs.unsigned_abs() <= Self::MAX_SECONDS.unsigned_abs() && secs % 60 == 0 {
             Ok(UtcOffset(secs))
         } else {
-            Err(Error::invalid(
-                secs.to_string(),
-                "a UTC offset in seconds",
-                "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
-            ))
+            Err(not_seconds(secs))
         }
     }
 
@@ -177,17 +173,14 @@ impl Visitor<'_> for OffsetVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, secs: i64) -> Result<UtcOffset, E> {
-        seconds_offset(secs).ok_or_else(|| {
-            E::custom(Error::invalid(
-                secs.to_string(),
-                "a UTC offset in seconds",
-                "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
-            ))
-        })
+        seconds_offset(secs).ok_or_else(|| E::custom(not_seconds(secs)))
     }
 
     fn visit_u64<E: de::Error>(self, secs: u64) -> Result<UtcOffset, E> {
-        self.visit_i64(i64::try_from(secs).unwrap_or(i64::MAX))
+        i64::try_from(secs)
+            .ok()
+            .and_then(seconds_offset)
+            .ok_or_else(|| E::custom(not_seconds(secs)))
     }
 }
 
@@ -216,7 +209,7 @@ fn parse_offset(s: &str) -> Option<UtcOffset> {
         if rest.is_empty() || rest.len() > 6 || !rest.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let magnitude = rest.iter().fold(0_i64, |n, d| n * 10 + i64::from(d - b'0'));
+        let magnitude = number(rest);
         seconds_offset(if negative == Some(true) {
             -magnitude
         } else {
@@ -237,6 +230,15 @@ pub(crate) fn hours_minutes(negative: bool, hours: [u8; 2], minutes: [u8; 2]) ->
     Some(UtcOffset(if negative { -secs } else { secs }))
 }
 
+/// The error for a number of seconds that is not an offset.
+fn not_seconds(secs: impl fmt::Display) -> Error {
+    Error::invalid(
+        secs.to_string(),
+        "a UTC offset in seconds",
+        "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
+    )
+}
+
 fn seconds_offset(secs: i64) -> Option<UtcOffset> {
     i32::try_from(secs)
         .ok()
@@ -251,6 +253,15 @@ pub(crate) fn two_digits([a, b]: [u8; 2]) -> Option<u8> {
     } else {
         None
     }
+}
+
+/// The value of a run of ASCII digits (callers pass at most 12; longer runs saturate).
+#[inline]
+pub(crate) fn number(run: &[u8]) -> i64 {
+    run.iter().fold(0_i64, |n, d| {
+        n.saturating_mul(10)
+            .saturating_add(i64::from(d.wrapping_sub(b'0')))
+    })
 }
 
 #[cfg(test)]
