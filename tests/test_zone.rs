@@ -169,14 +169,28 @@ mod iana {
     }
 
     proptest! {
-        /// Local time written in an IANA zone reads back as the same instant.
+        /// Local time written in an IANA zone reads back as the same instant (from 1972,
+        /// when Liberia, the last zone on local mean time, moved to whole minutes).
         #[test]
-        fn local_time_reads_back(g in 61_000_000_000_i64..66_000_000_000, i in 0_usize..6) {
+        fn local_time_reads_back(g in 62_230_291_200_i64..66_000_000_000, i in 0_usize..6) {
             let names = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Chatham"];
             let zone = Zone::parse(names[i]).unwrap();
             let g = GregorianSeconds(g);
             let text = zone.iso8601_at(g).unwrap();
             prop_assert_eq!(GregorianSeconds::parse_iso8601(&text), Ok(g), "{}", text);
+        }
+
+        /// Before that, an instant either formats and reads back, or is refused as out of
+        /// range (a zone on local mean time, such as St. John's at -03:30:52 until 1935).
+        #[test]
+        fn older_instants_read_back_or_are_refused(g in 59_000_000_000_i64..62_230_291_200, i in 0_usize..6) {
+            let names = ["America/New_York", "Europe/London", "Asia/Kolkata", "Africa/Monrovia", "America/St_Johns", "Pacific/Chatham"];
+            let zone = Zone::parse(names[i]).unwrap();
+            let g = GregorianSeconds(g);
+            match zone.iso8601_at(g) {
+                Ok(text) => prop_assert_eq!(GregorianSeconds::parse_iso8601(&text), Ok(g), "{}", text),
+                Err(err) => prop_assert_eq!(err.kind(), "out_of_range"),
+            }
         }
     }
 }
