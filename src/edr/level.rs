@@ -106,6 +106,41 @@ impl Verbosity {
     }
 }
 
+/// What [`Severity`] and [`Verbosity`] share: a small ordered set of named levels.
+///
+/// Sealed: only this crate's two level types implement it.
+pub trait Level:
+    Copy + Ord + fmt::Display + FromStr<Err = Error> + sealed::Sealed + 'static
+{
+    /// Every level, least significant first.
+    const ALL: &'static [Self];
+
+    /// The position in [`Level::ALL`].
+    fn index(self) -> usize;
+}
+
+impl Level for Severity {
+    const ALL: &'static [Self] = &Severity::ALL;
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Level for Verbosity {
+    const ALL: &'static [Self] = &Verbosity::ALL;
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Severity {}
+    impl Sealed for super::Verbosity {}
+}
+
 impl FromStr for Severity {
     type Err = Error;
 

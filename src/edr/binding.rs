@@ -1,0 +1,534 @@
+//! [`Binding`]: what a subscriber wants to receive, and the routing keys that say it to a broker.
+
+use std::collections::HashSet;
+
+use super::event::Event;
+use super::level::{Level, Severity, Verbosity};
+use crate::error::{Error, show_str};
+
+/// A subscriber's filter over events: accounts, apps, severities and verbosities (KAZOO's
+/// `#edr_binding{}`).
+///
+/// The defaults are KAZOO's: any account, without descendants, any app, severity `ok` and
+/// above, verbosity `info` and above.
+///
+/// Two readings of the same binding agree:
+/// - [`keys`](Binding::keys) gives the AMQP routing keys a broker queue is bound with, in
+///   KAZOO's order, and
+/// - [`matches`](Binding::matches) decides in-process delivery: for a binding without
+///   `include_descendants`, it is true exactly when one of the keys matches the event's
+///   [`routing_key`](Event::routing_key) as a topic pattern.
+///
+/// Where this crate differs from KAZOO:
+/// - `include_descendants` delivers events of each listed account **and** of its descendants
+///   (an event whose `account_tree` holds a listed account); with any account (`*`) it changes
+///   nothing. KAZOO only delivers strict descendants, and never with `*` or a list.
+/// - An event without an account is delivered to bindings whose account is `*` (KAZOO crashes).
+/// - Names holding `.`, `*` or `#` (which would silently corrupt routing keys), empty names,
+///   empty lists, and the account id `undefined` (the key word for "no account") are refused by
+///   [`validate`](Binding::validate) and when reading JSON.
+///
+/// ```
+/// use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
+///
+/// let binding = Binding::default()
+///     .account("abc")
+///     .app("callflow")
+///     .severity(Severity::Warning)
+///     .verbosity(Verbosity::Error);
+/// binding.validate()?;
+/// assert_eq!(
+///     binding.keys(),
+///     [
+///         "edr.warning.error.abc.callflow",
+///         "edr.warning.fatal.abc.callflow",
+///         "edr.critical.error.abc.callflow",
+///         "edr.critical.fatal.abc.callflow",
+///     ]
+/// );
+///
+/// let event = Event::new("callflow", "4.3.1", Severity::Critical, Verbosity::Fatal, serde_json::json!({}))
+///     .with_account("abc");
+/// assert!(binding.matches(&event));
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Binding {
+    account_id: Names,
+    include_descendants: bool,
+    app_name: Names,
+    severity: Levels<Severity>,
+    exact_severity: bool,
+    verbosity: Levels<Verbosity>,
+    exact_verbosity: bool,
+}
+
+/// The account ids or app names a [`Binding`] selects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Names {
+    /// Any name (`"*"` in KAZOO's JSON and in routing keys).
+    Any,
+    /// One name (a JSON string).
+    One(String),
+    /// Several names (a JSON array), in order. A `"*"` entry matches any name.
+    List(Vec<String>),
+}
+
+/// The severities or verbosities a [`Binding`] selects.
+///
+/// A single level means "this level and every more significant one", or "exactly this level"
+/// when the binding's `exact_…` flag is set. A list means exactly the listed levels (the exact
+/// flag is ignored), as in KAZOO.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Levels<L> {
+    /// One level (a JSON string).
+    One(L),
+    /// Several levels (a JSON array), in order.
+    List(Vec<L>),
+}
+
+impl Default for Binding {
+    /// KAZOO's defaults: any account, no descendants, any app, `ok` and above, `info` and above.
+    fn default() -> Self {
+        Binding {
+            account_id: Names::Any,
+            include_descendants: false,
+            app_name: Names::Any,
+            severity: Levels::One(Severity::Ok),
+            exact_severity: false,
+            verbosity: Levels::One(Verbosity::Info),
+            exact_verbosity: false,
+        }
+    }
+}
+
+impl Binding {
+    /// Selects one account id; `"*"` selects any account.
+    pub fn account(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Names::one(account_id.into());
+        self
+    }
+
+    /// Selects a list of account ids, in order (a `"*"` entry selects any account).
+    pub fn accounts<I, S>(mut self, account_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.account_id = Names::List(account_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Selects any account (the default).
+    pub fn any_account(mut self) -> Self {
+        self.account_id = Names::Any;
+        self
+    }
+
+    /// Also selects the descendants of the selected accounts (events whose account tree holds one).
+    pub fn include_descendants(mut self, include: bool) -> Self {
+        self.include_descendants = include;
+        self
+    }
+
+    /// Selects one app name; `"*"` selects any app.
+    pub fn app(mut self, app_name: impl Into<String>) -> Self {
+        self.app_name = Names::one(app_name.into());
+        self
+    }
+
+    /// Selects a list of app names, in order (a `"*"` entry selects any app).
+    pub fn apps<I, S>(mut self, app_names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.app_name = Names::List(app_names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Selects any app (the default).
+    pub fn any_app(mut self) -> Self {
+        self.app_name = Names::Any;
+        self
+    }
+
+    /// Selects this severity and every more significant one (or only it, with
+    /// [`exact_severity`](Self::exact_severity)).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Levels::One(severity);
+        self
+    }
+
+    /// Selects exactly these severities.
+    pub fn severities(mut self, severities: impl IntoIterator<Item = Severity>) -> Self {
+        self.severity = Levels::List(severities.into_iter().collect());
+        self
+    }
+
+    /// Whether a single severity means only that severity.
+    pub fn exact_severity(mut self, exact: bool) -> Self {
+        self.exact_severity = exact;
+        self
+    }
+
+    /// Selects this verbosity and every more significant one (or only it, with
+    /// [`exact_verbosity`](Self::exact_verbosity)).
+    pub fn verbosity(mut self, verbosity: Verbosity) -> Self {
+        self.verbosity = Levels::One(verbosity);
+        self
+    }
+
+    /// Selects exactly these verbosities.
+    pub fn verbosities(mut self, verbosities: impl IntoIterator<Item = Verbosity>) -> Self {
+        self.verbosity = Levels::List(verbosities.into_iter().collect());
+        self
+    }
+
+    /// Whether a single verbosity means only that verbosity.
+    pub fn exact_verbosity(mut self, exact: bool) -> Self {
+        self.exact_verbosity = exact;
+        self
+    }
+
+    /// The selected account ids.
+    pub fn account_ids(&self) -> &Names {
+        &self.account_id
+    }
+
+    /// Whether descendants of the selected accounts are selected too.
+    pub fn includes_descendants(&self) -> bool {
+        self.include_descendants
+    }
+
+    /// The selected app names.
+    pub fn app_names(&self) -> &Names {
+        &self.app_name
+    }
+
+    /// The severity selection, as written.
+    pub fn severity_levels(&self) -> &Levels<Severity> {
+        &self.severity
+    }
+
+    /// Whether a single severity means only that severity.
+    pub fn is_exact_severity(&self) -> bool {
+        self.exact_severity
+    }
+
+    /// The verbosity selection, as written.
+    pub fn verbosity_levels(&self) -> &Levels<Verbosity> {
+        &self.verbosity
+    }
+
+    /// Whether a single verbosity means only that verbosity.
+    pub fn is_exact_verbosity(&self) -> bool {
+        self.exact_verbosity
+    }
+
+    /// Every severity this binding selects, least significant first.
+    pub fn selected_severities(&self) -> impl Iterator<Item = Severity> + '_ {
+        let mask = self.severity_mask();
+        Severity::ALL
+            .into_iter()
+            .filter(move |s| mask & (1 << s.index()) != 0)
+    }
+
+    /// Every verbosity this binding selects, least significant first.
+    pub fn selected_verbosities(&self) -> impl Iterator<Item = Verbosity> + '_ {
+        let mask = self.verbosity_mask();
+        Verbosity::ALL
+            .into_iter()
+            .filter(move |v| mask & (1 << v.index()) != 0)
+    }
+
+    /// Checks that every name can stand in a routing key and every list is non-empty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming the field (`account_id[1]`, `app_name`, `severity`) and the
+    /// value: a name that is empty or holds `.`, `*` or `#` (a lone `"*"` is the wildcard), the
+    /// account id `undefined`, or an empty list.
+    ///
+    /// ```
+    /// use kazoo_records::edr::Binding;
+    ///
+    /// let err = Binding::default().apps(["crossbar", "call.flow"]).validate().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     r#"app_name[1]: "call.flow" is not an app name; expected a non-empty name without '.', '*' or '#', or "*" alone"#
+    /// );
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        self.account_id
+            .validate(NameKind::Account)
+            .map_err(|e| e.within("account_id"))?;
+        self.app_name
+            .validate(NameKind::App)
+            .map_err(|e| e.within("app_name"))?;
+        self.severity
+            .validate("a severity")
+            .map_err(|e| e.within("severity"))?;
+        self.verbosity
+            .validate("a verbosity")
+            .map_err(|e| e.within("verbosity"))?;
+        Ok(())
+    }
+
+    /// The AMQP routing keys (`edr.<severity>.<verbosity>.<account>.<app>`) a broker queue
+    /// should be bound with to receive what this binding selects.
+    ///
+    /// KAZOO's order: severities outermost, then verbosities, accounts, apps, each in the order
+    /// written (single levels expand least significant first). Exact duplicates are removed, the
+    /// first kept. A binding with `include_descendants` is keyed with account `*`: descendants
+    /// cannot be told apart by a key, so they are filtered in-process by
+    /// [`matches`](Self::matches).
+    ///
+    /// The keys are only meaningful for a binding that [`validate`](Self::validate)s.
+    pub fn keys(&self) -> Vec<String> {
+        let severities = self.severity.expand(self.exact_severity);
+        let verbosities = self.verbosity.expand(self.exact_verbosity);
+        let accounts = if self.include_descendants {
+            vec!["*"]
+        } else {
+            self.account_id.key_words()
+        };
+        let apps = self.app_name.key_words();
+
+        let capacity = severities.len() * verbosities.len() * accounts.len() * apps.len();
+        let mut keys = Vec::with_capacity(capacity);
+        let mut seen: HashSet<String> = HashSet::with_capacity(capacity);
+        for severity in &severities {
+            for verbosity in &verbosities {
+                for account in &accounts {
+                    for app in &apps {
+                        let key = format!("edr.{severity}.{verbosity}.{account}.{app}");
+                        if seen.insert(key.clone()) {
+                            keys.push(key);
+                        }
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    /// Whether this binding selects `event` (in-process delivery).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
+    ///
+    /// let binding = Binding::default().account("reseller").include_descendants(true);
+    /// let event = Event::new("crossbar", "4.3", Severity::Ok, Verbosity::Info, serde_json::json!({}))
+    ///     .with_account("customer")
+    ///     .with_account_tree(vec!["root".into(), "reseller".into()]);
+    /// assert!(binding.matches(&event));
+    /// ```
+    pub fn matches(&self, event: &Event) -> bool {
+        self.severity_mask() & (1 << event.severity().index()) != 0
+            && self.verbosity_mask() & (1 << event.verbosity().index()) != 0
+            && self.app_name.matches(event.app_name())
+            && self.matches_account(event.account_id(), event.account_tree())
+    }
+
+    /// The selected severities as a bit set (bit `i` = `Severity::ALL[i]`).
+    pub(crate) fn severity_mask(&self) -> u8 {
+        self.severity.mask(self.exact_severity)
+    }
+
+    /// The selected verbosities as a bit set (bit `i` = `Verbosity::ALL[i]`).
+    pub(crate) fn verbosity_mask(&self) -> u8 {
+        self.verbosity.mask(self.exact_verbosity)
+    }
+
+    /// The account part of [`matches`](Self::matches).
+    pub(crate) fn matches_account(&self, account: Option<&str>, tree: Option<&[String]>) -> bool {
+        if self.account_id.is_any() {
+            return true;
+        }
+        let Some(account) = account else {
+            return false;
+        };
+        self.account_id.matches(account)
+            || (self.include_descendants
+                && tree.is_some_and(|tree| tree.iter().any(|a| self.account_id.matches(a))))
+    }
+
+    /// Builds a binding from its parts, as read from JSON (not validated).
+    pub(crate) fn from_parts(
+        account_id: Names,
+        include_descendants: bool,
+        app_name: Names,
+        (severity, exact_severity): (Levels<Severity>, bool),
+        (verbosity, exact_verbosity): (Levels<Verbosity>, bool),
+    ) -> Self {
+        Binding {
+            account_id,
+            include_descendants,
+            app_name,
+            severity,
+            exact_severity,
+            verbosity,
+            exact_verbosity,
+        }
+    }
+}
+
+impl Names {
+    /// The selection a single name stands for: `"*"` is [`Names::Any`].
+    pub fn one(name: String) -> Self {
+        if name == "*" {
+            Names::Any
+        } else {
+            Names::One(name)
+        }
+    }
+
+    /// Whether this selects any name (`Any`, or a list holding `"*"`).
+    pub fn is_any(&self) -> bool {
+        match self {
+            Names::Any => true,
+            Names::One(_) => false,
+            Names::List(names) => names.iter().any(|n| n == "*"),
+        }
+    }
+
+    /// Whether `name` is selected.
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            Names::Any => true,
+            Names::One(one) => one == name,
+            Names::List(names) => names.iter().any(|n| n == "*" || n == name),
+        }
+    }
+
+    /// The names as written (empty for [`Names::Any`]).
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Names::Any => &[],
+            Names::One(one) => std::slice::from_ref(one),
+            Names::List(names) => names,
+        }
+    }
+
+    /// The routing-key words for this selection: `*` for any, else the names as written.
+    fn key_words(&self) -> Vec<&str> {
+        match self {
+            Names::Any => vec!["*"],
+            _ => self.as_slice().iter().map(String::as_str).collect(),
+        }
+    }
+
+    pub(crate) fn validate(&self, kind: NameKind) -> Result<(), Error> {
+        match self {
+            Names::Any => Ok(()),
+            Names::One(name) => check_name(name, kind),
+            Names::List(names) if names.is_empty() => Err(Error::invalid(
+                "[]",
+                kind.what(),
+                "a name or a non-empty list of names",
+            )),
+            Names::List(names) => names.iter().enumerate().try_for_each(|(i, name)| {
+                if name == "*" {
+                    Ok(())
+                } else {
+                    check_name(name, kind).map_err(|e| e.within_index(i))
+                }
+            }),
+        }
+    }
+}
+
+impl<L: Level> Levels<L> {
+    /// The levels selected, in key order: a single level expands to it and every more
+    /// significant one (unless `exact`), a list is taken as written.
+    fn expand(&self, exact: bool) -> Vec<L> {
+        match self {
+            Levels::One(level) if exact => vec![*level],
+            Levels::One(level) => L::ALL[level.index()..].to_vec(),
+            Levels::List(levels) => levels.clone(),
+        }
+    }
+
+    /// The selected levels as a bit set (bit `i` = `L::ALL[i]`).
+    pub(crate) fn mask(&self, exact: bool) -> u8 {
+        let all_bits = ((1u16 << L::ALL.len()) - 1) as u8;
+        match self {
+            Levels::One(level) if exact => 1 << level.index(),
+            Levels::One(level) => all_bits & !((1u8 << level.index()) - 1),
+            Levels::List(levels) => levels.iter().fold(0, |m, l| m | 1 << l.index()),
+        }
+    }
+
+    fn validate(&self, what: &str) -> Result<(), Error> {
+        match self {
+            Levels::List(levels) if levels.is_empty() => Err(Error::invalid(
+                "[]",
+                what,
+                "a level or a non-empty list of levels",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Which kind of name a [`Names`] holds, for validation and messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NameKind {
+    Account,
+    App,
+}
+
+impl NameKind {
+    pub(crate) fn what(self) -> &'static str {
+        match self {
+            NameKind::Account => "an account id",
+            NameKind::App => "an app name",
+        }
+    }
+}
+
+/// Refuses names that cannot stand as one routing-key word.
+fn check_name(name: &str, kind: NameKind) -> Result<(), Error> {
+    let bad_word = name.is_empty() || name.contains(['.', '*', '#']);
+    if bad_word {
+        return Err(Error::invalid(
+            show_str(name),
+            kind.what(),
+            "a non-empty name without '.', '*' or '#', or \"*\" alone",
+        ));
+    }
+    if matches!(kind, NameKind::Account) && name == "undefined" {
+        return Err(Error::invalid(
+            show_str(name),
+            kind.what(),
+            "an account id other than \"undefined\", the routing-key word for events without an account",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_follow_kazoo_level_rules() {
+        let b = Binding::default().severity(Severity::Warning);
+        assert_eq!(b.severity_mask(), 0b110);
+        let b = b.exact_severity(true);
+        assert_eq!(b.severity_mask(), 0b010);
+        let b = b.severities([Severity::Critical, Severity::Ok]);
+        assert_eq!(b.severity_mask(), 0b101);
+        let b = Binding::default().verbosity(Verbosity::Trace);
+        assert_eq!(b.verbosity_mask(), 0b11_1111);
+        let b = Binding::default().verbosity(Verbosity::Fatal);
+        assert_eq!(b.verbosity_mask(), 0b10_0000);
+    }
+
+    #[test]
+    fn a_lone_star_is_any() {
+        assert_eq!(Binding::default().account("*"), Binding::default());
+        assert_eq!(Binding::default().app("*").app_names(), &Names::Any);
+    }
+}

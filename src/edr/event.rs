@@ -1,0 +1,239 @@
+//! [`Event`]: one event detail record.
+
+use serde_json::Value;
+
+use super::event_id::EventId;
+use super::level::{Severity, Verbosity};
+use crate::error::{Error, show_str};
+use crate::time::GregorianSeconds;
+
+/// The node name an event carries until one is set (Erlang's name for an undistributed node).
+pub const DEFAULT_NODE: &str = "nonode@nohost";
+
+/// One event detail record (KAZOO's `#edr_event{}`).
+///
+/// `timestamp` (ISO 8601) and `gregorian_time` are one instant, held once as
+/// [`GregorianSeconds`]: they cannot disagree.
+///
+/// ```
+/// use kazoo_records::edr::{Event, Severity, Verbosity};
+/// use kazoo_records::time::GregorianSeconds;
+///
+/// let event = Event::new("callflow", "4.3.1", Severity::Warning, Verbosity::Info, serde_json::json!({"k": 1}))
+///     .with_account("abc")
+///     .with_time(GregorianSeconds(63_595_733_389));
+/// assert_eq!(event.timestamp(), "2015-04-08T17:29:49Z");
+/// assert_eq!(event.routing_key()?, "edr.warning.info.abc.callflow");
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    id: EventId,
+    account_id: Option<String>,
+    account_tree: Option<Vec<String>>,
+    app_name: String,
+    app_version: String,
+    body: Value,
+    node: String,
+    severity: Severity,
+    verbosity: Verbosity,
+    time: GregorianSeconds,
+}
+
+impl Event {
+    /// A new event with a fresh [`EventId`], the current time, node [`DEFAULT_NODE`] and no account.
+    ///
+    /// The body is carried as given; KAZOO sends a JSON object.
+    pub fn new(
+        app_name: impl Into<String>,
+        app_version: impl Into<String>,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: Value,
+    ) -> Self {
+        Self::at(
+            app_name.into(),
+            app_version.into(),
+            severity,
+            verbosity,
+            body,
+            EventId::generate(),
+            GregorianSeconds::now(),
+        )
+    }
+
+    /// A new event with every required part given (no clock read, no id generated).
+    pub(crate) fn at(
+        app_name: String,
+        app_version: String,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: Value,
+        id: EventId,
+        time: GregorianSeconds,
+    ) -> Self {
+        Event {
+            id,
+            account_id: None,
+            account_tree: None,
+            app_name,
+            app_version,
+            body,
+            node: DEFAULT_NODE.to_owned(),
+            severity,
+            verbosity,
+            time,
+        }
+    }
+
+    /// Sets the account the event is about.
+    pub fn with_account(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// Sets the account's ancestors: root first, parent last, the account itself not included.
+    pub fn with_account_tree(mut self, account_tree: Vec<String>) -> Self {
+        self.account_tree = Some(account_tree);
+        self
+    }
+
+    /// Sets the id.
+    pub fn with_id(mut self, id: impl Into<EventId>) -> Self {
+        self.id = id.into();
+        self
+    }
+
+    /// Sets the node that emitted the event.
+    pub fn with_node(mut self, node: impl Into<String>) -> Self {
+        self.node = node.into();
+        self
+    }
+
+    /// Sets the instant (both `timestamp` and `gregorian_time`).
+    pub fn with_time(mut self, time: GregorianSeconds) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// The id.
+    pub fn id(&self) -> &EventId {
+        &self.id
+    }
+
+    /// The account the event is about, if any.
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+
+    /// The account's ancestors (root first, parent last), if known.
+    pub fn account_tree(&self) -> Option<&[String]> {
+        self.account_tree.as_deref()
+    }
+
+    /// The emitting application.
+    pub fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    /// The emitting application's version.
+    pub fn app_version(&self) -> &str {
+        &self.app_version
+    }
+
+    /// The body, as given.
+    pub fn body(&self) -> &Value {
+        &self.body
+    }
+
+    /// The node that emitted the event.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// The severity.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The verbosity.
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// The instant, in Gregorian seconds (`gregorian_time`).
+    pub fn gregorian_time(&self) -> GregorianSeconds {
+        self.time
+    }
+
+    /// The instant in ISO 8601 UTC, `YYYY-MM-DDTHH:MM:SSZ` (`timestamp`).
+    pub fn timestamp(&self) -> String {
+        self.time.iso8601()
+    }
+
+    /// The AMQP routing key KAZOO publishes this event with:
+    /// `edr.<severity>.<verbosity>.<account>.<app>`, with `undefined` for no account.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] (path `app_name` or `account_id`) when the app name or account id
+    /// holds `.`, `*` or `#`: such a key would route wrongly. The event still dispatches
+    /// in-process.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Event, Severity, Verbosity};
+    ///
+    /// let event = Event::new("callflow", "4.3.1", Severity::Ok, Verbosity::Info, serde_json::json!({}));
+    /// assert_eq!(event.routing_key()?, "edr.ok.info.undefined.callflow");
+    /// assert!(event.with_account("a.b").routing_key().is_err());
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn routing_key(&self) -> Result<String, Error> {
+        let account = self.account_id.as_deref().unwrap_or("undefined");
+        check_key_word(account, "an account id").map_err(|e| e.within("account_id"))?;
+        check_key_word(&self.app_name, "an app name").map_err(|e| e.within("app_name"))?;
+        Ok(format!(
+            "edr.{}.{}.{}.{}",
+            self.severity, self.verbosity, account, self.app_name
+        ))
+    }
+
+    /// Builds an event from every part, as read from JSON.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        id: EventId,
+        account_id: Option<String>,
+        account_tree: Option<Vec<String>>,
+        app_name: String,
+        app_version: String,
+        body: Value,
+        node: String,
+        (severity, verbosity): (Severity, Verbosity),
+        time: GregorianSeconds,
+    ) -> Self {
+        Event {
+            id,
+            account_id,
+            account_tree,
+            app_name,
+            app_version,
+            body,
+            node,
+            severity,
+            verbosity,
+            time,
+        }
+    }
+}
+
+/// Refuses a word that would change the shape of a routing key.
+fn check_key_word(word: &str, what: &str) -> Result<(), Error> {
+    if word.contains(['.', '*', '#']) {
+        return Err(Error::invalid(
+            show_str(word),
+            format!("usable in a routing key as {what}"),
+            "a name without '.', '*' or '#'",
+        ));
+    }
+    Ok(())
+}
