@@ -31,6 +31,9 @@ impl Rng {
     }
 }
 
+/// A subscriber's callback in the naive baseline.
+type Callback = Box<dyn Fn(&Event)>;
+
 const ACCOUNTS: usize = 10_000;
 const APPS: usize = 20;
 const TARGET_ACCOUNT: &str = "ffffffffffffffffffffffffffffffff";
@@ -146,11 +149,11 @@ fn dispatch(c: &mut Criterion) {
         });
         // KAZOO's way: every binding's routing keys matched as topic patterns against the
         // event's key (keys computed once, as KAZOO's binding server stores them).
-        let keyed: Vec<(Vec<String>, Box<dyn Fn(&Event)>)> = all
+        let keyed: Vec<(Vec<String>, Callback)> = all
             .iter()
             .map(|bindings| {
                 let keys = bindings.iter().flat_map(Binding::keys).collect();
-                let callback: Box<dyn Fn(&Event)> = Box::new(|e: &Event| {
+                let callback: Callback = Box::new(|e: &Event| {
                     black_box(e.id());
                 });
                 (keys, callback)

@@ -108,7 +108,7 @@ fn events_carry_node_time_id_account_and_tree() {
     let emitter = Emitter::new(registry)
         .with_node("kazoo_apps@host")
         .with_clock(|| GregorianSeconds(63_724_403_408))
-        .with_id_generator(|| EventId::from("0123456789abcdef0123456789abcdef"))
+        .with_id_generator(|| "0123456789abcdef0123456789abcdef".to_owned())
         .with_account_tree(|account: &str| match account {
             "customer" => Some(vec!["root".into(), "reseller".into()]),
             _ => None,

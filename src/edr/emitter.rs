@@ -79,9 +79,13 @@ impl Emitter {
         self
     }
 
-    /// Sets how event ids are made.
-    pub fn with_id_generator(mut self, ids: impl Fn() -> EventId + Send + Sync + 'static) -> Self {
-        self.ids = Arc::new(ids);
+    /// Sets how event ids are made (anything that converts into an [`EventId`], such as a
+    /// `String`).
+    pub fn with_id_generator<I: Into<EventId>>(
+        mut self,
+        ids: impl Fn() -> I + Send + Sync + 'static,
+    ) -> Self {
+        self.ids = Arc::new(move || ids().into());
         self
     }
 
