@@ -21,10 +21,13 @@
 
 mod channel_vars;
 mod cost;
+mod cursor;
 mod direction;
 mod ids;
+mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod page;
 mod record;
 mod resource_type;
 mod row;
@@ -34,6 +37,11 @@ pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
 pub use ids::{CdrId, InteractionId};
+pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use page::{
+    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
+    PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
+};
 pub use record::Cdr;
 pub use resource_type::ResourceType;
 pub use row::{PublicRow, RowOptions};
