@@ -23,6 +23,7 @@ mod channel_vars;
 mod cost;
 mod cursor;
 mod direction;
+mod filter;
 mod ids;
 mod interaction;
 pub(crate) mod lenient;
@@ -36,6 +37,7 @@ mod sip_headers;
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
+pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
 pub use page::{
