@@ -21,6 +21,9 @@
 
 mod channel_vars;
 mod cost;
+#[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
+pub mod csv;
 mod cursor;
 mod direction;
 mod filter;
