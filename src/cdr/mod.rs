@@ -21,10 +21,17 @@
 
 mod channel_vars;
 mod cost;
+#[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
+pub mod csv;
+mod cursor;
 mod direction;
+mod filter;
 mod ids;
+mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod page;
 mod record;
 mod resource_type;
 mod row;
@@ -33,7 +40,13 @@ mod sip_headers;
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
+pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
+pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use page::{
+    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
+    PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
+};
 pub use record::Cdr;
 pub use resource_type::ResourceType;
 pub use row::{PublicRow, RowOptions};
