@@ -25,7 +25,7 @@ use std::io;
 use serde_json::Value;
 
 use super::record::Cdr;
-use super::row::{PublicRow, RowOptions};
+use super::row::{self, PublicRow, RowOptions};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -102,7 +102,10 @@ pub struct CsvWriter<W: io::Write> {
     names: Vec<String>,
     columns: Vec<Column>,
     row: RowOptions,
-    flatten: bool,
+    /// Whether any column is a public-row column.
+    uses_row: bool,
+    /// The document keys the columns name (none: the document is not flattened).
+    document_keys: Vec<String>,
     header_pending: bool,
 }
 
@@ -163,7 +166,14 @@ impl<W: io::Write> CsvWriter<W> {
         {
             row.reseller = true;
         }
-        let flatten = columns.iter().any(|c| matches!(c, Column::Document(_)));
+        let uses_row = columns.iter().any(|c| matches!(c, Column::Row(_)));
+        let document_keys = columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Document(key) => Some(key.clone()),
+                Column::Row(_) => None,
+            })
+            .collect();
         Ok(CsvWriter {
             inner: ::csv::WriterBuilder::new()
                 .quote_style(::csv::QuoteStyle::Necessary)
@@ -172,7 +182,8 @@ impl<W: io::Write> CsvWriter<W> {
             names,
             columns,
             row,
-            flatten,
+            uses_row,
+            document_keys,
             header_pending: options.header,
         })
     }
@@ -189,14 +200,18 @@ impl<W: io::Write> CsvWriter<W> {
     /// [`Error::Io`] when the writer fails.
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
-        let row = PublicRow::new(cdr, &self.row);
-        let flat = if self.flatten {
-            flattened(cdr)
+        let row = if self.uses_row {
+            row::cells(cdr, &self.row)
         } else {
+            Vec::new()
+        };
+        let flat = if self.document_keys.is_empty() {
             HashMap::new()
+        } else {
+            flattened(cdr, &self.document_keys)
         };
         let cells = self.columns.iter().map(|column| match column {
-            Column::Row(index) => row.values().get(*index).map_or("", String::as_str),
+            Column::Row(index) => row.get(*index).map_or("", |cell| cell.as_ref()),
             Column::Document(key) => flat.get(key.as_str()).map_or("", String::as_str),
         });
         self.inner.write_record(cells).map_err(csv_error)
@@ -241,27 +256,35 @@ where
     csv.finish().map(drop)
 }
 
-/// The CDR's JSON document flattened: nested keys joined with `_`.
-fn flattened(cdr: &Cdr) -> HashMap<String, String> {
+/// The values of `wanted` flattened keys of the CDR's JSON document (nested keys joined
+/// with `_`); objects are entered only on the way to a wanted key.
+fn flattened(cdr: &Cdr, wanted: &[String]) -> HashMap<String, String> {
     let mut out = HashMap::new();
     if let Ok(Value::Object(map)) = serde_json::to_value(cdr) {
         for (key, value) in map {
-            flatten_into(key, value, &mut out);
+            flatten_into(key, value, wanted, &mut out);
         }
     }
     out
 }
 
-fn flatten_into(key: String, value: Value, out: &mut HashMap<String, String>) {
+fn flatten_into(key: String, value: Value, wanted: &[String], out: &mut HashMap<String, String>) {
     match value {
         Value::Object(map) => {
-            for (inner, value) in map {
-                flatten_into(format!("{key}_{inner}"), value, out);
+            let on_the_way = wanted.iter().any(|w| {
+                w.strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.starts_with('_'))
+            });
+            if on_the_way {
+                for (inner, value) in map {
+                    flatten_into(format!("{key}_{inner}"), value, wanted, out);
+                }
             }
         }
-        other => {
+        other if wanted.contains(&key) => {
             out.insert(key, cell(&other));
         }
+        _ => {}
     }
 }
 
@@ -299,8 +322,15 @@ mod tests {
         assert_eq!(cell(&json!(["a", 1, true])), "a,1,true");
         assert_eq!(cell(&json!([{"a": 1}])), r#"[{"a":1}]"#);
         let mut out = HashMap::new();
-        flatten_into("a".into(), json!({"b": {"c": 1}, "d": []}), &mut out);
+        let wanted = ["a_b_c".to_owned(), "a_d".to_owned()];
+        flatten_into(
+            "a".into(),
+            json!({"b": {"c": 1, "x": 2}, "d": [], "e": 3}),
+            &wanted,
+            &mut out,
+        );
         assert_eq!(out.get("a_b_c").map(String::as_str), Some("1"));
         assert_eq!(out.get("a_d").map(String::as_str), Some(""));
+        assert_eq!(out.len(), 2);
     }
 }

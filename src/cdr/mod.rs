@@ -6,6 +6,11 @@
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
 //! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
+//! - [`Interactions`] / [`group_interactions`]: legs grouped into calls, ordered, summarised.
+//! - [`PageRequest`], [`Page`], [`paginate`], [`OrderedStore`]: cursor pagination over a
+//!   slice or a host's ordered store, for CDRs and for interactions.
+//! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
+//! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //!
 //! ```
 //! use kazoo_records::cdr::{Cdr, Units};
