@@ -1,76 +1,117 @@
-//! The main demo: bindings, their AMQP routing keys, and matching events in-process.
+//! The main demo: a registry, two subscribers with different bindings, events emitted for two
+//! accounts, what each subscriber received, the routing keys a broker would use, and an unbind.
 //!
 //! Run with `cargo run --example quickstart`.
 
-use kazoo_records::edr::{Binding, Event, Severity, Verbosity, bindings_from_json, topic};
+use std::sync::{Arc, Mutex};
+
+use kazoo_records::edr::{
+    Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json,
+};
 use serde_json::json;
 
+const RESELLER: &str = "d240bf3a1937301cee910193a54ba0d2";
+const CUSTOMER: &str = "7600efb3424dc4b79854521fd4563d0a";
+const OTHER: &str = "5b0e2a4e9b1c4d6f8a7e3c2b1a0f9e8d";
+
 fn main() -> Result<(), kazoo_records::Error> {
-    // A subscriber that wants serious callflow problems of one account…
+    let registry = Arc::new(Registry::new());
+
+    // Subscriber 1: serious callflow problems of one account, built in code.
     let alerts = Binding::default()
-        .account("7600efb3424dc4b79854521fd4563d0a")
+        .account(CUSTOMER)
         .app("callflow")
         .severity(Severity::Warning)
         .verbosity(Verbosity::Error);
-    alerts.validate()?;
-
-    // …and one read from KAZOO's JSON: everything a reseller and its sub-accounts emit.
+    // Subscriber 2: everything a reseller and its sub-accounts emit, read from KAZOO's JSON.
     let audit = bindings_from_json(&json!({
-        "account_id": "d240bf3a1937301cee910193a54ba0d2",
+        "account_id": RESELLER,
         "include_descendants": true,
         "verbosity": "debug"
-    }))?
-    .remove(0);
+    }))?;
 
-    for (name, binding) in [("alerts", &alerts), ("audit", &audit)] {
-        println!(
-            "{name}: {}",
-            serde_json::to_string(binding).unwrap_or_default()
-        );
-        for key in binding.keys() {
-            println!("  bind queue with {key}");
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = |who: &'static str| {
+        let received = Arc::clone(&received);
+        move |event: &Event| {
+            let line = format!(
+                "{who:>6} got {} {}/{} from {}",
+                event.app_name(),
+                event.severity(),
+                event.verbosity(),
+                event.account_id().unwrap_or("-")
+            );
+            received.lock().map(|mut r| r.push(line)).ok();
         }
+    };
+    let alerts_id = registry.bind("alerts", [alerts.clone()], log("alerts"))?;
+    registry.bind("audit", audit.clone(), log("audit"))?;
+
+    println!("Broker routing keys (a queue per subscriber):");
+    for (name, binding) in [("alerts", &alerts), ("audit", &audit[0])] {
+        println!("  {name}: {}", binding.keys().join(" "));
     }
 
-    let events = [
-        Event::new(
+    // The emitter fills in id, node, time and the account tree; it builds nothing when
+    // nobody listens.
+    let emitter = Emitter::new(Arc::clone(&registry))
+        .with_node("kazoo_apps@quickstart")
+        .with_account_tree(|account: &str| match account {
+            CUSTOMER | OTHER => Some(vec![RESELLER.to_owned()]),
+            _ => None,
+        });
+
+    let emitted = [
+        emitter.event_for_account(
             "callflow",
             "4.3.1",
             Severity::Critical,
             Verbosity::Fatal,
             json!({"reason": "no route"}),
-        )
-        .with_account("7600efb3424dc4b79854521fd4563d0a")
-        .with_account_tree(vec!["d240bf3a1937301cee910193a54ba0d2".into()]),
-        Event::new(
+            CUSTOMER,
+        ),
+        emitter.event_for_account(
             "crossbar",
             "4.3.1",
             Severity::Ok,
             Verbosity::Debug,
-            json!({"request": "GET /v2/accounts"}),
-        )
-        .with_account("5b0e2a4e9b1c4d6f8a7e3c2b1a0f9e8d")
-        .with_account_tree(vec!["d240bf3a1937301cee910193a54ba0d2".into()]),
-        Event::new(
-            "ecallmgr",
+            json!({"request": "GET /v2/users"}),
+            OTHER,
+        ),
+        emitter.event_for_account(
+            "callflow",
             "4.3.1",
             Severity::Ok,
-            Verbosity::Info,
+            Verbosity::Trace,
             json!({}),
+            CUSTOMER,
         ),
     ];
-
-    for event in &events {
-        let key = event.routing_key()?;
-        println!("\nevent {key}");
-        for (name, binding) in [("alerts", &alerts), ("audit", &audit)] {
-            let in_process = binding.matches(event);
-            let on_broker = binding.keys().iter().any(|k| topic::matches(k, &key));
-            println!("  {name}: in-process {in_process}, broker {on_broker}");
+    println!("\nEmitted three events:");
+    for report in emitted {
+        match report {
+            Some(report) => println!("  delivered to {} subscriber(s)", report.delivered),
+            None => println!("  nobody listens to that severity/verbosity: nothing was built"),
         }
     }
+    println!("\nWhat the subscribers received:");
+    for line in received.lock().map(|r| r.clone()).unwrap_or_default() {
+        println!("  {line}");
+    }
+
+    registry.unbind(alerts_id);
+    let after = emitter.event_for_account(
+        "callflow",
+        "4.3.1",
+        Severity::Critical,
+        Verbosity::Fatal,
+        json!({}),
+        CUSTOMER,
+    );
     println!(
-        "\n(audit is keyed with account `*` on the broker: descendants are filtered in-process)"
+        "\nAfter unbinding alerts, a critical callflow event reaches {} subscriber(s); {} remain bound.",
+        after.map_or(0, |r| r.delivered),
+        registry.len()
     );
     Ok(())
 }

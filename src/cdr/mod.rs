@@ -6,6 +6,11 @@
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
 //! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
+//! - [`Interactions`] / [`group_interactions`]: legs grouped into calls, ordered, summarised.
+//! - [`PageRequest`], [`Page`], [`paginate`], [`OrderedStore`]: cursor pagination over a
+//!   slice or a host's ordered store, for CDRs and for interactions.
+//! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
+//! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //!
 //! ```
 //! use kazoo_records::cdr::{Cdr, Units};
@@ -21,10 +26,17 @@
 
 mod channel_vars;
 mod cost;
+#[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
+pub mod csv;
+mod cursor;
 mod direction;
+mod filter;
 mod ids;
+mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod page;
 mod record;
 mod resource_type;
 mod row;
@@ -33,7 +45,13 @@ mod sip_headers;
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
+pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
+pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use page::{
+    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
+    PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
+};
 pub use record::Cdr;
 pub use resource_type::ResourceType;
 pub use row::{PublicRow, RowOptions};

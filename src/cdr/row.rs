@@ -1,5 +1,7 @@
 //! The public row of a CDR: the columns KAZOO's CDR listing and CSV export show, in order.
 
+use std::borrow::Cow;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -125,64 +127,12 @@ impl PublicRow {
 
     /// The row of `cdr`.
     pub fn new(cdr: &Cdr, options: &RowOptions) -> Self {
-        let vars = cdr.channel_vars();
-        let start = cdr.start_time();
-        let text = |value: Option<&String>| value.cloned().unwrap_or_default();
-        let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
-        let at_start =
-            |format: fn(GregorianSeconds) -> String| start.map(format).unwrap_or_default();
-
-        let mut values = vec![
-            cdr.document_id().unwrap_or_default().to_owned(),
-            cdr.call_id.clone(),
-            text(cdr.caller_id_number.as_ref()),
-            text(cdr.caller_id_name.as_ref()),
-            text(cdr.callee_id_number.as_ref()),
-            text(cdr.callee_id_name.as_ref()),
-            number(cdr.duration_seconds),
-            number(cdr.billing_seconds),
-            number(start.map(|s| s.0)),
-            text(cdr.hangup_cause.as_ref()),
-            text(cdr.other_leg_call_id.as_ref()),
-            text(vars.owner_id.as_ref()),
-            text(cdr.to.as_ref()),
-            text(cdr.from.as_ref()),
-            cdr.call_direction
-                .as_ref()
-                .map(|d| d.as_str().to_owned())
-                .unwrap_or_default(),
-            text(cdr.request.as_ref()),
-            authorizing_id(vars.account_id.as_deref(), vars.authorizing_id.as_deref()),
-            cdr.customer_cost().0.to_string(),
-            dialed_number(cdr),
-            calling_from(cdr),
-            start
-                .map(|s| datetime(s, options.utc_offset))
-                .unwrap_or_default(),
-            number(start.map(|s| s.to_unix().0)),
-            unix_timestamp_micro(cdr.channel_created_time(), start),
-            at_start(GregorianSeconds::rfc1036),
-            at_start(GregorianSeconds::iso8601_date),
-            at_start(GregorianSeconds::iso8601),
-            text(vars.account_billing.as_ref()),
-            vars.rate
-                .map(|rate| rate.dollars_string())
-                .unwrap_or_default(),
-            text(vars.rate_name.as_ref()),
-            text(vars.bridge_id.as_ref()),
-            text(cdr.recording_url.as_ref()),
-            media_recordings(cdr),
-            text(cdr.media_server.as_ref()),
-            call_priority(cdr),
-            cdr.interaction()
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-        ];
-        if options.reseller {
-            values.push(cdr.reseller_cost().0.to_string());
-            values.push(text(vars.reseller_billing.as_ref()));
+        PublicRow {
+            values: cells(cdr, options)
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect(),
         }
-        PublicRow { values }
     }
 
     /// The row's columns: [`COLUMNS`](Self::COLUMNS), then the reseller pair if asked for.
@@ -242,35 +192,100 @@ impl Serialize for PublicRow {
     }
 }
 
+/// The cells of `cdr`'s row, borrowing what the CDR holds as is (for writers that need no
+/// owned row).
+pub(crate) fn cells<'a>(cdr: &'a Cdr, options: &RowOptions) -> Vec<Cow<'a, str>> {
+    let vars = cdr.channel_vars();
+    let start = cdr.start_time();
+    let text =
+        |value: Option<&'a String>| value.map_or(Cow::Borrowed(""), |v| Cow::Borrowed(v.as_str()));
+    let number =
+        |value: Option<i64>| value.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string()));
+    let at_start = |format: fn(GregorianSeconds) -> String| {
+        start.map_or(Cow::Borrowed(""), |s| Cow::Owned(format(s)))
+    };
+
+    let mut values = Vec::with_capacity(ALL_COLUMNS.len());
+    values.extend([
+        Cow::Borrowed(cdr.document_id().unwrap_or_default()),
+        Cow::Borrowed(cdr.call_id.as_str()),
+        text(cdr.caller_id_number.as_ref()),
+        text(cdr.caller_id_name.as_ref()),
+        text(cdr.callee_id_number.as_ref()),
+        text(cdr.callee_id_name.as_ref()),
+        number(cdr.duration_seconds),
+        number(cdr.billing_seconds),
+        number(start.map(|s| s.0)),
+        text(cdr.hangup_cause.as_ref()),
+        text(cdr.other_leg_call_id.as_ref()),
+        text(vars.owner_id.as_ref()),
+        text(cdr.to.as_ref()),
+        text(cdr.from.as_ref()),
+        Cow::Borrowed(cdr.call_direction.as_ref().map_or("", |d| d.as_str())),
+        text(cdr.request.as_ref()),
+        Cow::Borrowed(authorizing_id(
+            vars.account_id.as_deref(),
+            vars.authorizing_id.as_deref(),
+        )),
+        Cow::Owned(cdr.customer_cost().0.to_string()),
+        Cow::Borrowed(dialed_number(cdr)),
+        Cow::Borrowed(calling_from(cdr)),
+        start.map_or(Cow::Borrowed(""), |s| {
+            Cow::Owned(datetime(s, options.utc_offset))
+        }),
+        number(start.map(|s| s.to_unix().0)),
+        unix_timestamp_micro(cdr.channel_created_time(), start),
+        at_start(GregorianSeconds::rfc1036),
+        at_start(GregorianSeconds::iso8601_date),
+        at_start(GregorianSeconds::iso8601),
+        text(vars.account_billing.as_ref()),
+        vars.rate
+            .map_or(Cow::Borrowed(""), |rate| Cow::Owned(rate.dollars_string())),
+        text(vars.rate_name.as_ref()),
+        text(vars.bridge_id.as_ref()),
+        text(cdr.recording_url.as_ref()),
+        media_recordings(cdr),
+        text(cdr.media_server.as_ref()),
+        call_priority(cdr),
+        cdr.interaction()
+            .map_or(Cow::Borrowed(""), |id| Cow::Borrowed(id.as_str())),
+    ]);
+    if options.reseller {
+        values.push(Cow::Owned(cdr.reseller_cost().0.to_string()));
+        values.push(text(vars.reseller_billing.as_ref()));
+    }
+    values
+}
+
 /// KAZOO leaves `authorizing_id` empty when the account authorised its own call.
-fn authorizing_id(account_id: Option<&str>, authorizing_id: Option<&str>) -> String {
+fn authorizing_id<'a>(account_id: Option<&str>, authorizing_id: Option<&'a str>) -> &'a str {
     match authorizing_id {
-        Some(id) if Some(id) != account_id => id.to_owned(),
-        _ => String::new(),
+        Some(id) if Some(id) != account_id => id,
+        _ => "",
     }
 }
 
 /// The user part (before `@`) of a SIP address.
-fn user_part(address: Option<&str>) -> String {
+fn user_part(address: Option<&str>) -> &str {
     let address = address.unwrap_or_default();
-    address.split('@').next().unwrap_or(address).to_owned()
+    address.split('@').next().unwrap_or(address)
 }
 
 /// Inbound: the user part of the request URI; outbound: the user part of `to`.
-fn dialed_number(cdr: &Cdr) -> String {
+fn dialed_number(cdr: &Cdr) -> &str {
     match cdr.call_direction {
         Some(CallDirection::Inbound) => user_part(cdr.request.as_deref()),
         Some(CallDirection::Outbound) => user_part(cdr.to.as_deref()),
-        _ => String::new(),
+        _ => "",
     }
 }
 
 /// Inbound: the caller id number; outbound: the user part of the From URI.
-fn calling_from(cdr: &Cdr) -> String {
+fn calling_from(cdr: &Cdr) -> &str {
     match cdr.call_direction {
-        Some(CallDirection::Inbound) => cdr.caller_id_number.clone().unwrap_or_default(),
+        Some(CallDirection::Inbound) => cdr.caller_id_number.as_deref().unwrap_or_default(),
         Some(CallDirection::Outbound) => user_part(cdr.from_uri.as_deref()),
-        _ => String::new(),
+        _ => "",
     }
 }
 
@@ -282,41 +297,46 @@ fn datetime(start: GregorianSeconds, offset: Option<UtcOffset>) -> String {
 }
 
 /// The channel's creation time to the microsecond, else the start second.
-fn unix_timestamp_micro(created: Option<UnixMicros>, start: Option<GregorianSeconds>) -> String {
+fn unix_timestamp_micro(
+    created: Option<UnixMicros>,
+    start: Option<GregorianSeconds>,
+) -> Cow<'static, str> {
     created
         .or_else(|| start.map(UnixMicros::from_gregorian))
-        .map(UnixMicros::decimal_seconds)
-        .unwrap_or_default()
+        .map_or(Cow::Borrowed(""), |t| Cow::Owned(t.decimal_seconds()))
 }
 
 /// `media_recordings`, else the channel variable of that name (KAZOO's source), joined by `,`.
-fn media_recordings(cdr: &Cdr) -> String {
+fn media_recordings(cdr: &Cdr) -> Cow<'_, str> {
     if let Some(recordings) = &cdr.media_recordings {
-        return recordings.join(",");
+        return match recordings.as_slice() {
+            [one] => Cow::Borrowed(one.as_str()),
+            many => Cow::Owned(many.join(",")),
+        };
     }
     cdr.channel_vars()
         .extra
         .get("media_recordings")
-        .map(scalar_text)
-        .unwrap_or_default()
+        .map_or(Cow::Borrowed(""), scalar_text)
 }
 
 /// The channel variable `call_priority` (KAZOO's source), else the document's.
-fn call_priority(cdr: &Cdr) -> String {
+fn call_priority(cdr: &Cdr) -> Cow<'_, str> {
     cdr.channel_vars()
         .extra
         .get("call_priority")
         .or(cdr.call_priority.as_ref())
-        .map(scalar_text)
-        .unwrap_or_default()
+        .map_or(Cow::Borrowed(""), scalar_text)
 }
 
 /// A JSON value as cell text: strings bare, lists of scalars joined by `,`, null empty.
-fn scalar_text(value: &Value) -> String {
+fn scalar_text(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
-        other => other.to_string(),
+        Value::Null => Cow::Borrowed(""),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Array(items) => {
+            Cow::Owned(items.iter().map(scalar_text).collect::<Vec<_>>().join(","))
+        }
+        other => Cow::Owned(other.to_string()),
     }
 }

@@ -79,9 +79,13 @@ impl Emitter {
         self
     }
 
-    /// Sets how event ids are made.
-    pub fn with_id_generator(mut self, ids: impl Fn() -> EventId + Send + Sync + 'static) -> Self {
-        self.ids = Arc::new(ids);
+    /// Sets how event ids are made (anything that converts into an [`EventId`], such as a
+    /// `String`).
+    pub fn with_id_generator<I: Into<EventId>>(
+        mut self,
+        ids: impl Fn() -> I + Send + Sync + 'static,
+    ) -> Self {
+        self.ids = Arc::new(move || ids().into());
         self
     }
 
@@ -167,26 +171,20 @@ impl Emitter {
         if !self.registry.is_interested(severity, verbosity) {
             return None;
         }
-        let mut event = Event::at(
+        let account_tree = account_id
+            .zip(self.account_tree.as_ref())
+            .and_then(|(account, resolve)| resolve(account));
+        let event = Event::from_parts(
+            (self.ids)(),
+            account_id.map(str::to_owned),
+            account_tree,
             app_name.to_owned(),
             app_version.to_owned(),
-            severity,
-            verbosity,
             body(),
-            (self.ids)(),
+            self.node.clone(),
+            (severity, verbosity),
             self.clock.now(),
-        )
-        .with_node(self.node.as_str());
-        if let Some(account_id) = account_id {
-            if let Some(tree) = self
-                .account_tree
-                .as_ref()
-                .and_then(|resolve| resolve(account_id))
-            {
-                event = event.with_account_tree(tree);
-            }
-            event = event.with_account(account_id);
-        }
+        );
         Some(self.registry.distribute(&event))
     }
 }

@@ -51,39 +51,17 @@ impl Event {
         verbosity: Verbosity,
         body: Value,
     ) -> Self {
-        Self::at(
+        Event::from_parts(
+            EventId::generate(),
+            None,
+            None,
             app_name.into(),
             app_version.into(),
-            severity,
-            verbosity,
             body,
-            EventId::generate(),
+            DEFAULT_NODE.to_owned(),
+            (severity, verbosity),
             GregorianSeconds::now(),
         )
-    }
-
-    /// A new event with every required part given (no clock read, no id generated).
-    pub(crate) fn at(
-        app_name: String,
-        app_version: String,
-        severity: Severity,
-        verbosity: Verbosity,
-        body: Value,
-        id: EventId,
-        time: GregorianSeconds,
-    ) -> Self {
-        Event {
-            id,
-            account_id: None,
-            account_tree: None,
-            app_name,
-            app_version,
-            body,
-            node: DEFAULT_NODE.to_owned(),
-            severity,
-            verbosity,
-            time,
-        }
     }
 
     /// Sets the account the event is about.
@@ -198,7 +176,7 @@ impl Event {
         ))
     }
 
-    /// Builds an event from every part, as read from JSON.
+    /// Builds an event from every part (as read from JSON, or as an emitter assembles it).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         id: EventId,

@@ -122,11 +122,12 @@ fn mix64(mut z: u64) -> u64 {
 
 fn hex32(value: u128) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(32);
-    for shift in (0..32).rev() {
-        out.push(char::from(DIGITS[((value >> (shift * 4)) & 0xf) as usize]));
+    let mut out = [0u8; 32];
+    for (i, digit) in out.iter_mut().enumerate() {
+        *digit = DIGITS[((value >> ((31 - i) * 4)) & 0xf) as usize];
     }
-    out
+    // Every byte is an ASCII hex digit, so this never replaces anything.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

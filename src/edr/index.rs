@@ -21,9 +21,17 @@ use super::subscription::Subscription;
 /// How many shards the buckets are spread over.
 const SHARDS: usize = 1024;
 
+/// How many severity×verbosity cells there are.
+pub(crate) const CELLS: usize = Severity::ALL.len() * Verbosity::ALL.len();
+
+/// The position of a severity×verbosity cell, `0..CELLS`.
+pub(crate) fn cell_index(severity: Severity, verbosity: Verbosity) -> usize {
+    severity.index() * Verbosity::ALL.len() + verbosity.index()
+}
+
 /// The bit of a severity×verbosity cell in a cell mask.
 pub(crate) fn cell_bit(severity: Severity, verbosity: Verbosity) -> u32 {
-    1 << (severity.index() * Verbosity::ALL.len() + verbosity.index())
+    1 << cell_index(severity, verbosity)
 }
 
 /// The cells a binding selects.
@@ -43,7 +51,17 @@ pub(crate) struct Index {
 
 #[derive(Clone, Default)]
 struct Shard {
-    buckets: HashMap<u64, Vec<Entry>, BuildHasherDefault<PreHashed>>,
+    buckets: HashMap<u64, Bucket, BuildHasherDefault<PreHashed>>,
+}
+
+/// The entries filed under one hash, with an index by cell so that a probe only visits the
+/// entries selecting the event's cell.
+#[derive(Clone, Default)]
+struct Bucket {
+    entries: Vec<Entry>,
+    /// Entry positions grouped by cell: cell `c` owns `by_cell[starts[c]..starts[c + 1]]`.
+    by_cell: Vec<u32>,
+    starts: [u32; CELLS + 1],
 }
 
 #[derive(Clone)]
@@ -89,19 +107,20 @@ impl Index {
                 let hash = self.hash(key.probe());
                 let shard = Arc::make_mut(&mut self.shards[shard_of(hash)]);
                 let bucket = shard.buckets.entry(hash).or_default();
-                match bucket.last_mut() {
+                match bucket.entries.last_mut() {
                     // A second binding of the same subscription in the same bucket: merge cells.
                     Some(last)
                         if last.key == key && Arc::ptr_eq(&last.subscription, subscription) =>
                     {
                         last.cells |= cells;
                     }
-                    _ => bucket.push(Entry {
+                    _ => bucket.entries.push(Entry {
                         key,
                         cells,
                         subscription: Arc::clone(subscription),
                     }),
                 }
+                bucket.reindex();
             }
         }
     }
@@ -112,18 +131,23 @@ impl Index {
             for key in bucket_keys(binding) {
                 let hash = self.hash(key.probe());
                 let index = shard_of(hash);
-                let holds = self.shards[index]
-                    .buckets
-                    .get(&hash)
-                    .is_some_and(|b| b.iter().any(|e| Arc::ptr_eq(&e.subscription, subscription)));
+                let holds = self.shards[index].buckets.get(&hash).is_some_and(|b| {
+                    b.entries
+                        .iter()
+                        .any(|e| Arc::ptr_eq(&e.subscription, subscription))
+                });
                 if !holds {
                     continue;
                 }
                 let shard = Arc::make_mut(&mut self.shards[index]);
                 if let Some(bucket) = shard.buckets.get_mut(&hash) {
-                    bucket.retain(|e| !Arc::ptr_eq(&e.subscription, subscription));
-                    if bucket.is_empty() {
+                    bucket
+                        .entries
+                        .retain(|e| !Arc::ptr_eq(&e.subscription, subscription));
+                    if bucket.entries.is_empty() {
                         shard.buckets.remove(&hash);
+                    } else {
+                        bucket.reindex();
                     }
                 }
             }
@@ -132,15 +156,15 @@ impl Index {
 
     /// The subscriptions selecting `event`, each once, in bind order.
     pub fn candidates<'s>(&'s self, event: &Event, out: &mut Vec<&'s Arc<Subscription>>) {
-        let cell = cell_bit(event.severity(), event.verbosity());
+        let cell = cell_index(event.severity(), event.verbosity());
         let app = Some(event.app_name());
         let mut probe = |p: Probe<'_>| {
             let hash = self.hash(p);
             if let Some(bucket) = self.shards[shard_of(hash)].buckets.get(&hash) {
                 out.extend(
                     bucket
-                        .iter()
-                        .filter(|e| e.cells & cell != 0 && e.key.is(p))
+                        .in_cell(cell)
+                        .filter(|e| e.key.is(p))
                         .map(|e| &e.subscription),
                 );
             }
@@ -181,6 +205,33 @@ impl Index {
         h.name(probe.account);
         h.name(probe.app);
         mix64(h.0)
+    }
+}
+
+impl Bucket {
+    /// The entries selecting cell `cell`, in filing order.
+    fn in_cell(&self, cell: usize) -> impl Iterator<Item = &Entry> {
+        let (start, end) = (self.starts[cell] as usize, self.starts[cell + 1] as usize);
+        self.by_cell
+            .get(start..end)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| self.entries.get(i as usize))
+    }
+
+    /// Rebuilds the by-cell index after the entries changed.
+    fn reindex(&mut self) {
+        self.by_cell.clear();
+        for cell in 0..CELLS {
+            self.starts[cell] = self.by_cell.len() as u32;
+            let in_cell = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.cells & (1 << cell) != 0);
+            self.by_cell.extend(in_cell.map(|(i, _)| i as u32));
+        }
+        self.starts[CELLS] = self.by_cell.len() as u32;
     }
 }
 

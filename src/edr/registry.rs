@@ -12,7 +12,7 @@ use parking_lot::{Mutex, RwLock};
 
 use super::binding::Binding;
 use super::event::Event;
-use super::index::{Index, cell_bit, cell_mask};
+use super::index::{CELLS, Index, cell_bit, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
 use super::subscription::{Subscription, SubscriptionId, SubscriptionInfo};
@@ -108,7 +108,7 @@ struct Writer {
     subscriptions: BTreeMap<SubscriptionId, Arc<Subscription>>,
     names: HashMap<String, SubscriptionId>,
     /// How many bindings select each severity×verbosity cell.
-    cell_counts: [u32; 18],
+    cell_counts: [u32; CELLS],
     next_id: u64,
 }
 
@@ -152,7 +152,7 @@ impl Registry {
                 index,
                 subscriptions: BTreeMap::new(),
                 names: HashMap::new(),
-                cell_counts: [0; 18],
+                cell_counts: [0; CELLS],
                 next_id: 1,
             }),
             readers: Mutex::new(Vec::new()),
@@ -474,7 +474,7 @@ impl fmt::Debug for Registry {
 }
 
 /// Counts a binding's cells in or out of the interest counts.
-fn count_cells(counts: &mut [u32; 18], mask: u32, add: bool) {
+fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
     for (cell, count) in counts.iter_mut().enumerate() {
         if mask & (1 << cell) != 0 {
             *count = if add {

@@ -61,11 +61,13 @@ impl fmt::Display for Year {
 }
 
 /// Whether `year` has a 29 February (proleptic Gregorian, any sign).
+#[inline]
 pub(crate) fn is_leap_year(year: i64) -> bool {
     year.rem_euclid(4) == 0 && (year.rem_euclid(100) != 0 || year.rem_euclid(400) == 0)
 }
 
 /// The number of days in `month` (1–12) of `year`; 0 for a month outside 1–12.
+#[inline]
 pub(crate) fn days_in_month(year: i64, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -76,22 +78,31 @@ pub(crate) fn days_in_month(year: i64, month: u8) -> u8 {
     }
 }
 
-/// Days from 0000-01-01 to the given date (which must be valid), exactly, for every `i64` year.
-pub(crate) fn days_from_civil(year: i64, month: u8, day: u8) -> i128 {
+/// Days from 0000-01-01 to the given date (which must be valid), exactly, for every year
+/// with `|year| <= MAX_YEAR` (far beyond the years of `i64` seconds).
+#[inline]
+pub(crate) fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
     // Days since 0000-03-01 (era arithmetic, H. Hinnant), then 60 days for Jan and Feb 0000.
-    let y = i128::from(year) - i128::from(month <= 2);
+    // No step overflows for |year| < 2.5e16; callers stay far below (see MAX_YEAR).
+    let y = year.clamp(-MAX_YEAR, MAX_YEAR) - i64::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400); // [0, 399]
-    let mp = (i128::from(month) + 9) % 12; // March = 0
-    let doy = (153 * mp + 2) / 5 + i128::from(day) - 1; // [0, 365]
+    let mp = (i64::from(month) + 9) % 12; // March = 0
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // [0, 365]
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
     era * 146_097 + doe + 60
 }
 
-/// (year, month, day) of the day `days` after 0000-01-01, for every `i64`.
+/// The largest year magnitude [`days_from_civil`] takes (larger ones are clamped to it):
+/// twelve digits, beyond the ±292 277 024 626 years that `i64` seconds span.
+pub(crate) const MAX_YEAR: i64 = 999_999_999_999;
+
+/// (year, month, day) of the day `days` after 0000-01-01, for every day of an `i64` of
+/// seconds (`|days| <= i64::MAX / 86_400 + 2`; no step overflows far beyond that).
+#[inline]
 fn civil_from_days(days: i64) -> (i64, u8, u8) {
     // 0000-01-01 is 60 days before 0000-03-01 (0000 is a leap year).
-    let z = i128::from(days) - 60;
+    let z = days.saturating_sub(60);
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097); // [0, 146096]
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
@@ -99,8 +110,8 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
     let mp = (5 * doy + 2) / 153; // [0, 11]
     let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i128::from(month <= 2);
-    (year as i64, month, day)
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(test)]
@@ -150,15 +161,13 @@ mod tests {
 
     #[test]
     fn days_from_civil_inverts_civil_from_days() {
-        let samples = (-1_000_000..1_000_000).step_by(997).chain([
-            i64::MIN / DAY,
-            i64::MAX / DAY,
-            i64::MIN,
-            i64::MAX,
-        ]);
+        // Every day an i64 of seconds reaches, offsets included.
+        let samples = (-1_000_000..1_000_000)
+            .step_by(997)
+            .chain([i64::MIN / DAY - 2, i64::MAX / DAY + 2]);
         for days in samples {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), i128::from(days), "{y}-{m}-{d}");
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
             assert!(d <= days_in_month(y, m));
         }
     }

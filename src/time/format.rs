@@ -3,13 +3,10 @@
 //!
 //! Every formatter takes any `i64` of Gregorian seconds and never fails: years outside
 //! 0000–9999 are written in ISO 8601's expanded form (`-0001`, `+10000`), and every format
-//! uses the same proleptic Gregorian calendar. Each string is built with one allocation and
-//! without chrono.
+//! uses the same proleptic Gregorian calendar. Each string is built on the stack and copied
+//! into one allocation, without chrono.
 
-use std::fmt::Write as _;
-
-use super::civil::{Civil, Year};
-use super::offset::push_two_digits;
+use super::civil::Civil;
 use super::{GregorianSeconds, UnixMicros, UtcOffset};
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -51,16 +48,16 @@ impl GregorianSeconds {
     /// ```
     pub fn iso8601_with_offset(self, offset: UtcOffset) -> String {
         let c = Civil::from_gregorian_offset(self, offset.seconds());
-        let mut out = String::with_capacity(CAPACITY);
-        push_date(&mut out, &c, '-');
-        out.push('T');
-        push_time(&mut out, &c);
+        let mut out = Ascii::new();
+        out.date(&c);
+        out.push(b'T');
+        out.time(&c);
         if offset.is_utc() {
-            out.push('Z');
+            out.push(b'Z');
         } else {
-            offset.push_to(&mut out);
+            out.offset(offset);
         }
-        out
+        out.into_string()
     }
 
     /// The UTC date in ISO 8601, `YYYY-MM-DD`.
@@ -71,10 +68,9 @@ impl GregorianSeconds {
     /// assert_eq!(GregorianSeconds(63_595_733_389).iso8601_date(), "2015-04-08");
     /// ```
     pub fn iso8601_date(self) -> String {
-        let c = Civil::from_gregorian(self);
-        let mut out = String::with_capacity(CAPACITY);
-        push_date(&mut out, &c, '-');
-        out
+        let mut out = Ascii::new();
+        out.date(&Civil::from_gregorian(self));
+        out.into_string()
     }
 
     /// RFC 1036 (the HTTP date form), `Wdy, DD Mon YYYY HH:MM:SS GMT`.
@@ -89,18 +85,18 @@ impl GregorianSeconds {
     /// ```
     pub fn rfc1036(self) -> String {
         let c = Civil::from_gregorian(self);
-        let mut out = String::with_capacity(CAPACITY);
+        let mut out = Ascii::new();
         out.push_str(WEEKDAYS[usize::from(c.weekday % 7)]);
         out.push_str(", ");
-        push_two_digits(&mut out, u32::from(c.day));
-        out.push(' ');
+        out.two_digits(u32::from(c.day));
+        out.push(b' ');
         out.push_str(MONTHS[usize::from((c.month + 11) % 12)]);
-        out.push(' ');
-        push_year(&mut out, c.year);
-        out.push(' ');
-        push_time(&mut out, &c);
+        out.push(b' ');
+        out.year(c.year);
+        out.push(b' ');
+        out.time(&c);
         out.push_str(" GMT");
-        out
+        out.into_string()
     }
 
     /// KAZOO's "pretty" UTC form, `YYYY-MM-DD_HH:MM:SS` (the CDR `datetime` column).
@@ -126,11 +122,11 @@ impl GregorianSeconds {
     /// ```
     pub fn pretty_with_offset(self, offset: UtcOffset) -> String {
         let c = Civil::from_gregorian_offset(self, offset.seconds());
-        let mut out = String::with_capacity(CAPACITY);
-        push_date(&mut out, &c, '-');
-        out.push('_');
-        push_time(&mut out, &c);
-        out
+        let mut out = Ascii::new();
+        out.date(&c);
+        out.push(b'_');
+        out.time(&c);
+        out.into_string()
     }
 }
 
@@ -146,42 +142,123 @@ impl UnixMicros {
     /// ```
     pub fn decimal_seconds(self) -> String {
         let abs = self.0.unsigned_abs();
-        let mut out = String::with_capacity(28);
+        let mut out = Ascii::new();
         if self.0 < 0 {
-            out.push('-');
+            out.push(b'-');
         }
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{}.{:06}", abs / 1_000_000, abs % 1_000_000);
-        out
+        out.digits(abs / 1_000_000, 1);
+        out.push(b'.');
+        out.digits(abs % 1_000_000, 6);
+        out.into_string()
     }
 }
 
-/// Appends `YYYY<sep>MM<sep>DD`.
-fn push_date(out: &mut String, c: &Civil, sep: char) {
-    push_year(out, c.year);
-    out.push(sep);
-    push_two_digits(out, u32::from(c.month));
-    out.push(sep);
-    push_two_digits(out, u32::from(c.day));
+/// An ASCII string built on the stack, then copied into one `String`.
+///
+/// Writes past [`CAPACITY`] are dropped (none of the formats here comes near it).
+struct Ascii {
+    bytes: [u8; CAPACITY],
+    len: usize,
 }
 
-/// Appends `HH:MM:SS`.
-fn push_time(out: &mut String, c: &Civil) {
-    push_two_digits(out, u32::from(c.hour));
-    out.push(':');
-    push_two_digits(out, u32::from(c.minute));
-    out.push(':');
-    push_two_digits(out, u32::from(c.second));
-}
+impl Ascii {
+    #[inline]
+    fn new() -> Self {
+        Ascii {
+            bytes: [0; CAPACITY],
+            len: 0,
+        }
+    }
 
-/// Appends the year: four digits for 0000–9999, else ISO 8601's expanded form.
-fn push_year(out: &mut String, year: i64) {
-    if let Ok(y @ 0..=9999) = u32::try_from(year) {
-        push_two_digits(out, y / 100);
-        push_two_digits(out, y % 100);
-    } else {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{}", Year(year));
+    #[inline]
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        s.bytes().for_each(|b| self.push(b));
+    }
+
+    /// `n` (0–99) as two digits.
+    #[inline]
+    fn two_digits(&mut self, n: u32) {
+        self.push(b'0' + (n / 10 % 10) as u8);
+        self.push(b'0' + (n % 10) as u8);
+    }
+
+    /// `n` in decimal, zero-padded to at least `width` digits.
+    #[inline]
+    fn digits(&mut self, n: u64, width: usize) {
+        let mut reversed = [0_u8; 20];
+        let (mut n, mut count) = (n, 0);
+        while count < width || n > 0 {
+            if let Some(slot) = reversed.get_mut(count) {
+                *slot = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            count += 1;
+        }
+        reversed
+            .iter()
+            .take(count)
+            .rev()
+            .for_each(|&b| self.push(b));
+    }
+
+    /// The year: four digits for 0000–9999, else ISO 8601's expanded form (`-0001`, `+10000`).
+    #[inline]
+    fn year(&mut self, year: i64) {
+        if let Ok(y @ 0..=9999) = u32::try_from(year) {
+            self.two_digits(y / 100);
+            self.two_digits(y % 100);
+        } else {
+            self.push(if year < 0 { b'-' } else { b'+' });
+            self.digits(year.unsigned_abs(), 4);
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    #[inline]
+    fn date(&mut self, c: &Civil) {
+        self.year(c.year);
+        self.push(b'-');
+        self.two_digits(u32::from(c.month));
+        self.push(b'-');
+        self.two_digits(u32::from(c.day));
+    }
+
+    /// `HH:MM:SS`.
+    #[inline]
+    fn time(&mut self, c: &Civil) {
+        self.two_digits(u32::from(c.hour));
+        self.push(b':');
+        self.two_digits(u32::from(c.minute));
+        self.push(b':');
+        self.two_digits(u32::from(c.second));
+    }
+
+    /// `±HH:MM`.
+    #[inline]
+    fn offset(&mut self, offset: UtcOffset) {
+        let secs = offset.seconds();
+        let abs = secs.unsigned_abs();
+        self.push(if secs < 0 { b'-' } else { b'+' });
+        self.two_digits(abs / 3600);
+        self.push(b':');
+        self.two_digits(abs / 60 % 60);
+    }
+
+    #[inline]
+    fn into_string(self) -> String {
+        let written = self.bytes.get(..self.len).unwrap_or_default();
+        // Only ASCII is ever written, so this is always `Ok`: one allocation.
+        std::str::from_utf8(written)
+            .map(str::to_owned)
+            .unwrap_or_default()
     }
 }
 
@@ -198,11 +275,30 @@ mod tests {
             (10_000, "+10000"),
             (-1, "-0001"),
             (-12_345, "-12345"),
+            (i64::MIN, "-9223372036854775808"),
         ] {
-            let mut out = String::new();
-            push_year(&mut out, year);
-            assert_eq!(out, text);
+            let mut out = Ascii::new();
+            out.year(year);
+            assert_eq!(out.into_string(), text);
         }
+    }
+
+    #[test]
+    fn digits_pad_to_a_width() {
+        let mut out = Ascii::new();
+        out.digits(0, 1);
+        out.push(b' ');
+        out.digits(42, 6);
+        out.push(b' ');
+        out.digits(u64::MAX, 1);
+        assert_eq!(out.into_string(), "0 000042 18446744073709551615");
+    }
+
+    #[test]
+    fn writes_past_the_capacity_are_dropped() {
+        let mut out = Ascii::new();
+        out.push_str(&"x".repeat(CAPACITY + 5));
+        assert_eq!(out.into_string().len(), CAPACITY);
     }
 
     #[test]

@@ -58,11 +58,7 @@ impl UtcOffset {
         if secs.unsigned_abs() <= Self::MAX_SECONDS.unsigned_abs() && secs % 60 == 0 {
             Ok(UtcOffset(secs))
         } else {
-            Err(Error::invalid(
-                secs.to_string(),
-                "a UTC offset in seconds",
-                "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
-            ))
+            Err(not_seconds(secs))
         }
     }
 
@@ -72,8 +68,10 @@ impl UtcOffset {
     ///
     /// - `±HH:MM`, `±HHMM` and `±HH` (`+05:30`, `-0500`, `+05`): hours 00–23, minutes 00–59;
     /// - the names `Z`, `UTC`, `GMT`, `UT`, `Etc/UTC` and `Etc/GMT`, in any letter case;
-    /// - an integer number of seconds, optionally signed (`-18000`, `3600`). A sign followed
-    ///   by exactly two or four digits is read as `±HH` or `±HHMM`, never as seconds.
+    /// - an integer number of seconds, optionally signed (`-18000`, `3600`, `+3600`). A sign
+    ///   followed by two or four digits is read as `±HH` or `±HHMM` when that is a valid
+    ///   offset (`-1800` is −18:00, `+05` is +05:00), and as seconds otherwise (`-3600` is
+    ///   −01:00, `-60` is −00:01).
     ///
     /// # Errors
     ///
@@ -99,23 +97,14 @@ impl UtcOffset {
         // Always `Some`: the magnitude is under a day.
         chrono::FixedOffset::east_opt(self.0).unwrap_or_else(|| chrono::Utc.fix())
     }
-
-    /// Writes `±HH:MM` into `out`.
-    pub(crate) fn push_to(self, out: &mut String) {
-        let abs = self.0.unsigned_abs();
-        out.push(if self.0 < 0 { '-' } else { '+' });
-        push_two_digits(out, abs / 3600);
-        out.push(':');
-        push_two_digits(out, abs / 60 % 60);
-    }
 }
 
 impl fmt::Display for UtcOffset {
     /// `±HH:MM`; UTC is `+00:00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = String::with_capacity(6);
-        self.push_to(&mut out);
-        f.pad(&out)
+        let abs = self.0.unsigned_abs();
+        let sign = if self.0 < 0 { '-' } else { '+' };
+        f.pad(&format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60))
     }
 }
 
@@ -159,9 +148,14 @@ impl Serialize for UtcOffset {
 }
 
 impl<'de> Deserialize<'de> for UtcOffset {
-    /// Reads the string forms of [`UtcOffset::parse`] or an integer number of seconds.
+    /// Reads the string forms of [`UtcOffset::parse`], or (in self-describing formats such
+    /// as JSON) an integer number of seconds.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(OffsetVisitor)
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_any(OffsetVisitor)
+        } else {
+            deserializer.deserialize_str(OffsetVisitor)
+        }
     }
 }
 
@@ -179,17 +173,14 @@ impl Visitor<'_> for OffsetVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, secs: i64) -> Result<UtcOffset, E> {
-        seconds_offset(secs).ok_or_else(|| {
-            E::custom(Error::invalid(
-                secs.to_string(),
-                "a UTC offset in seconds",
-                "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
-            ))
-        })
+        seconds_offset(secs).ok_or_else(|| E::custom(not_seconds(secs)))
     }
 
     fn visit_u64<E: de::Error>(self, secs: u64) -> Result<UtcOffset, E> {
-        self.visit_i64(i64::try_from(secs).unwrap_or(i64::MAX))
+        i64::try_from(secs)
+            .ok()
+            .and_then(seconds_offset)
+            .ok_or_else(|| E::custom(not_seconds(secs)))
     }
 }
 
@@ -205,23 +196,30 @@ fn parse_offset(s: &str) -> Option<UtcOffset> {
         Some((b'-', rest)) => (Some(true), rest),
         _ => (None, bytes),
     };
-    match (negative, rest) {
-        (Some(negative), [h1, h2, b':', m1, m2]) => hours_minutes(negative, [*h1, *h2], [*m1, *m2]),
+    let hhmm = match (negative, rest) {
+        (Some(negative), [h1, h2, b':', m1, m2]) => {
+            return hours_minutes(negative, [*h1, *h2], [*m1, *m2]);
+        }
         (Some(negative), [h1, h2, m1, m2]) => hours_minutes(negative, [*h1, *h2], [*m1, *m2]),
         (Some(negative), [h1, h2]) => hours_minutes(negative, [*h1, *h2], *b"00"),
-        _ if !rest.is_empty() && rest.len() <= 6 && rest.iter().all(u8::is_ascii_digit) => {
-            let magnitude = rest.iter().fold(0_i64, |n, d| n * 10 + i64::from(d - b'0'));
-            seconds_offset(if negative == Some(true) {
-                -magnitude
-            } else {
-                magnitude
-            })
-        }
         _ => None,
-    }
+    };
+    // `±HH` and `±HHMM` first; digits that are not a valid one are seconds (`+3600`).
+    hhmm.or_else(|| {
+        if rest.is_empty() || rest.len() > 6 || !rest.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let magnitude = number(rest);
+        seconds_offset(if negative == Some(true) {
+            -magnitude
+        } else {
+            magnitude
+        })
+    })
 }
 
 /// The offset `±hh:mm` from two-digit fields, or `None` when out of range.
+#[inline]
 pub(crate) fn hours_minutes(negative: bool, hours: [u8; 2], minutes: [u8; 2]) -> Option<UtcOffset> {
     let hours = two_digits(hours)?;
     let minutes = two_digits(minutes)?;
@@ -232,6 +230,15 @@ pub(crate) fn hours_minutes(negative: bool, hours: [u8; 2], minutes: [u8; 2]) ->
     Some(UtcOffset(if negative { -secs } else { secs }))
 }
 
+/// The error for a number of seconds that is not an offset.
+fn not_seconds(secs: impl fmt::Display) -> Error {
+    Error::invalid(
+        secs.to_string(),
+        "a UTC offset in seconds",
+        "a whole number of minutes under 24 hours (-86340 to 86340), such as -18000",
+    )
+}
+
 fn seconds_offset(secs: i64) -> Option<UtcOffset> {
     i32::try_from(secs)
         .ok()
@@ -239,6 +246,7 @@ fn seconds_offset(secs: i64) -> Option<UtcOffset> {
 }
 
 /// The value of two ASCII digits, or `None`.
+#[inline]
 pub(crate) fn two_digits([a, b]: [u8; 2]) -> Option<u8> {
     if a.is_ascii_digit() && b.is_ascii_digit() {
         Some((a - b'0') * 10 + (b - b'0'))
@@ -247,10 +255,13 @@ pub(crate) fn two_digits([a, b]: [u8; 2]) -> Option<u8> {
     }
 }
 
-/// Appends `n` (0–99) as two digits.
-pub(crate) fn push_two_digits(out: &mut String, n: u32) {
-    out.push(char::from(b'0' + (n / 10 % 10) as u8));
-    out.push(char::from(b'0' + (n % 10) as u8));
+/// The value of a run of ASCII digits (callers pass at most 12; longer runs saturate).
+#[inline]
+pub(crate) fn number(run: &[u8]) -> i64 {
+    run.iter().fold(0_i64, |n, d| {
+        n.saturating_mul(10)
+            .saturating_add(i64::from(d.wrapping_sub(b'0')))
+    })
 }
 
 #[cfg(test)]
@@ -267,13 +278,5 @@ mod tests {
         );
         assert_eq!(hours_minutes(false, *b"24", *b"00"), None);
         assert_eq!(hours_minutes(false, *b"23", *b"60"), None);
-    }
-
-    #[test]
-    fn push_two_digits_pads() {
-        let mut s = String::new();
-        push_two_digits(&mut s, 5);
-        push_two_digits(&mut s, 59);
-        assert_eq!(s, "0559");
     }
 }

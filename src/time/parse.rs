@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Utc};
 
 use super::civil::{DAY, Year, days_from_civil, days_in_month};
-use super::offset::{hours_minutes, two_digits};
+use super::offset::{hours_minutes, number, two_digits};
 use super::{GREGORIAN_UNIX_OFFSET, GregorianSeconds};
 use crate::error::{Error, show_str};
 
@@ -137,8 +137,64 @@ fn parse(s: &str) -> Result<Parsed, Error> {
 
 fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
     let mut sc = Scanner { bytes, pos: 0 };
+    let date = date(&mut sc)?;
+    let (time, offset) = if sc.at_end() {
+        (Time::default(), 0)
+    } else if sc.eat(b'T') {
+        let time = time(&mut sc, date.extended)?;
+        let offset = offset(&mut sc, date.extended)?;
+        if !sc.at_end() {
+            return Err(Failure::Syntax);
+        }
+        (time, offset)
+    } else {
+        return Err(Failure::Syntax);
+    };
 
-    // Date: [±]YYYY-MM-DD or [±]YYYYMMDD.
+    let Date {
+        year, month, day, ..
+    } = date;
+    if !(1..=12).contains(&month) {
+        return Err(Failure::Month);
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return Err(Failure::Day { year, month });
+    }
+    if time.hour > 23 || time.minute > 59 || time.second > 59 {
+        return Err(Failure::Time);
+    }
+    let time_of_day = time.hour * 3600 + time.minute * 60 + time.second;
+    // Years have at most 12 digits, so the days fit; the seconds may not.
+    let seconds = days_from_civil(year, month, day)
+        .checked_mul(DAY)
+        .and_then(|s| s.checked_add(time_of_day - offset))
+        .ok_or(Failure::Range)?;
+    Ok(Parsed {
+        seconds,
+        nanos: time.nanos,
+    })
+}
+
+/// The date fields as written (not yet checked against the calendar).
+struct Date {
+    year: i64,
+    month: u8,
+    day: u8,
+    /// Whether the date used the extended form (`2015-04-07`), which the rest must follow.
+    extended: bool,
+}
+
+/// The time fields as written (not yet range-checked).
+#[derive(Default)]
+struct Time {
+    hour: i64,
+    minute: i64,
+    second: i64,
+    nanos: u32,
+}
+
+/// `[±]YYYY-MM-DD` or `[±]YYYYMMDD`.
+fn date(sc: &mut Scanner<'_>) -> Result<Date, Failure> {
     let negative = sc.sign();
     let run = sc.digits();
     let extended = sc.eat(b'-');
@@ -149,6 +205,7 @@ fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
         }
         (run, month, sc.two_digit_run()?)
     } else {
+        // The basic form: the last four digits of the run are the month and the day.
         let split = run.len().checked_sub(4).ok_or(Failure::Syntax)?;
         let (year, month_day) = run.split_at(split);
         let (month, day) = month_day.split_at(2);
@@ -162,102 +219,94 @@ fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
         return Err(Failure::Syntax);
     }
     let magnitude = number(year_digits);
-    let year = if negative == Some(true) {
-        -magnitude
-    } else {
-        magnitude
-    };
-    let month = two_digits(month).ok_or(Failure::Syntax)?;
-    let day = two_digits(day).ok_or(Failure::Syntax)?;
-
-    // Time: Thh:mm[:ss[.f]] or Thhmm[ss[.f]].
-    let (mut hour, mut minute, mut second, mut nanos) = (0, 0, 0, 0);
-    let mut offset = 0_i64;
-    if !sc.at_end() {
-        if !sc.eat(b'T') {
-            return Err(Failure::Syntax);
-        }
-        let run = sc.digits();
-        let has_seconds = if extended {
-            if run.len() != 2 {
-                return Err(if matches!(run.len(), 4 | 6) {
-                    Failure::Mixed
-                } else {
-                    Failure::Syntax
-                });
-            }
-            hour = number(run);
-            if !sc.eat(b':') {
-                return Err(Failure::Syntax);
-            }
-            minute = number(&sc.two_digit_run()?);
-            let has_seconds = sc.eat(b':');
-            if has_seconds {
-                second = number(&sc.two_digit_run()?);
-            }
-            has_seconds
+    Ok(Date {
+        year: if negative == Some(true) {
+            -magnitude
         } else {
-            match run.len() {
-                4 | 6 => {
-                    hour = number(&run[..2]);
-                    minute = number(&run[2..4]);
-                    second = number(&run[4..]);
-                    run.len() == 6
-                }
-                2 if sc.peek() == Some(b':') => return Err(Failure::Mixed),
-                _ => return Err(Failure::Syntax),
-            }
-        };
-        if has_seconds && (sc.eat(b'.') || sc.eat(b',')) {
-            let run = sc.digits();
-            nanos = match run.len() {
-                0 => return Err(Failure::Syntax),
-                1..=9 => (number(run) * 10_i64.pow(9 - run.len() as u32)) as u32,
-                _ => return Err(Failure::Fraction),
-            };
-        }
+            magnitude
+        },
+        month: two_digits(month).ok_or(Failure::Syntax)?,
+        day: two_digits(day).ok_or(Failure::Syntax)?,
+        extended,
+    })
+}
 
-        // Offset: Z, ±hh:mm, ±hhmm or ±hh.
-        if sc.eat(b'Z') {
-            // UTC: the offset stays 0.
-        } else if let Some(west) = sc.sign() {
-            let run = sc.digits();
-            let (hh, mm) = match run.len() {
-                2 if sc.eat(b':') => {
-                    if !extended {
-                        return Err(Failure::Mixed);
-                    }
-                    (run, sc.two_digit_run()?)
-                }
-                2 => (run, *b"00"),
-                4 if extended => return Err(Failure::Mixed),
-                4 => {
-                    let (hh, mm) = run.split_at(2);
-                    (hh, pair(mm)?)
-                }
-                _ => return Err(Failure::Syntax),
-            };
-            let parsed = hours_minutes(west, pair(hh)?, mm).ok_or(Failure::Offset)?;
-            offset = i64::from(parsed.seconds());
+/// After the `T`: `hh:mm[:ss[.f]]` (extended) or `hhmm[ss[.f]]` (basic).
+fn time(sc: &mut Scanner<'_>, extended: bool) -> Result<Time, Failure> {
+    let mut time = Time::default();
+    let run = sc.digits();
+    let has_seconds = if extended {
+        if run.len() != 2 {
+            let basic = matches!(run.len(), 4 | 6);
+            return Err(if basic {
+                Failure::Mixed
+            } else {
+                Failure::Syntax
+            });
         }
-        if !sc.at_end() {
+        time.hour = number(run);
+        if !sc.eat(b':') {
             return Err(Failure::Syntax);
         }
+        time.minute = number(&sc.two_digit_run()?);
+        let has_seconds = sc.eat(b':');
+        if has_seconds {
+            time.second = number(&sc.two_digit_run()?);
+        }
+        has_seconds
+    } else {
+        let (hh, rest) = run.split_at(run.len().min(2));
+        let (mm, ss) = rest.split_at(rest.len().min(2));
+        match run.len() {
+            4 | 6 => {
+                time.hour = number(hh);
+                time.minute = number(mm);
+                time.second = number(ss);
+                run.len() == 6
+            }
+            2 if sc.peek() == Some(b':') => return Err(Failure::Mixed),
+            _ => return Err(Failure::Syntax),
+        }
+    };
+    if has_seconds && (sc.eat(b'.') || sc.eat(b',')) {
+        let run = sc.digits();
+        time.nanos = match run.len() {
+            0 => return Err(Failure::Syntax),
+            // At most 999_999_999: fits a u32.
+            len @ 1..=9 => (number(run) * 10_i64.pow(9 - len as u32)) as u32,
+            _ => return Err(Failure::Fraction),
+        };
     }
+    Ok(time)
+}
 
-    if !(1..=12).contains(&month) {
-        return Err(Failure::Month);
+/// Nothing, `Z`, `±hh:mm` (extended), `±hhmm` (basic) or `±hh`: seconds east of UTC.
+fn offset(sc: &mut Scanner<'_>, extended: bool) -> Result<i64, Failure> {
+    if sc.eat(b'Z') {
+        return Ok(0);
     }
-    if day == 0 || day > days_in_month(year, month) {
-        return Err(Failure::Day { year, month });
-    }
-    if hour > 23 || minute > 59 || second > 59 {
-        return Err(Failure::Time);
-    }
-    let seconds = days_from_civil(year, month, day) * i128::from(DAY)
-        + i128::from(hour * 3600 + minute * 60 + second - offset);
-    let seconds = i64::try_from(seconds).map_err(|_| Failure::Range)?;
-    Ok(Parsed { seconds, nanos })
+    let Some(west) = sc.sign() else {
+        // No designator: read as UTC. Anything else left over is refused by the caller.
+        return Ok(0);
+    };
+    let run = sc.digits();
+    let (hh, mm) = match run.len() {
+        2 if sc.eat(b':') => {
+            if !extended {
+                return Err(Failure::Mixed);
+            }
+            (run, sc.two_digit_run()?)
+        }
+        2 => (run, *b"00"),
+        4 if extended => return Err(Failure::Mixed),
+        4 => {
+            let (hh, mm) = run.split_at(2);
+            (hh, pair(mm)?)
+        }
+        _ => return Err(Failure::Syntax),
+    };
+    let offset = hours_minutes(west, pair(hh)?, mm).ok_or(Failure::Offset)?;
+    Ok(i64::from(offset.seconds()))
 }
 
 /// A byte cursor over the input.
@@ -267,15 +316,18 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn at_end(&self) -> bool {
         self.pos >= self.bytes.len()
     }
 
     /// Consumes `byte` if it is next.
+    #[inline]
     fn eat(&mut self, byte: u8) -> bool {
         let hit = self.peek() == Some(byte);
         if hit {
@@ -285,6 +337,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes a `+` (`Some(false)`) or `-` (`Some(true)`).
+    #[inline]
     fn sign(&mut self) -> Option<bool> {
         if self.eat(b'+') {
             Some(false)
@@ -296,6 +349,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes the run of ASCII digits here (possibly empty).
+    #[inline]
     fn digits(&mut self) -> &'a [u8] {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -304,20 +358,16 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes a run of exactly two digits.
+    #[inline]
     fn two_digit_run(&mut self) -> Result<[u8; 2], Failure> {
         pair(self.digits())
     }
 }
 
 /// Two bytes as an array, or a syntax failure for any other length.
+#[inline]
 fn pair(run: &[u8]) -> Result<[u8; 2], Failure> {
     <[u8; 2]>::try_from(run).map_err(|_| Failure::Syntax)
-}
-
-/// The value of a run of at most 12 ASCII digits.
-fn number(run: &[u8]) -> i64 {
-    run.iter()
-        .fold(0_i64, |n, d| n * 10 + i64::from(d.wrapping_sub(b'0')))
 }
 
 #[cfg(test)]

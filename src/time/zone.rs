@@ -91,7 +91,7 @@ impl Zone {
     ///
     /// Never for a fixed zone. For an IANA zone, [`Error::OutOfRange`] when `at` is outside
     /// chrono's range or the zone's offset then is not a whole number of minutes (local mean
-    /// time before the zone adopted standard time, such as `+00:19:32` in Amsterdam before 1937).
+    /// time before the zone adopted standard time, such as Liberia's `-00:44:30` until 1972).
     #[cfg_attr(not(feature = "tz"), allow(unused_variables))]
     pub fn offset_at(&self, at: GregorianSeconds) -> Result<UtcOffset, Error> {
         match self.0 {

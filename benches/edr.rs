@@ -1,0 +1,273 @@
+//! EDR benchmarks, with the budgets of DESIGN.md §7:
+//! - `is_interested` with no matching binding: ≤ 2 ns;
+//! - dispatch to 1 match among 10 / 1 000 / 100 000 subscriptions: ≤ 250 ns and flat;
+//! - the same, KAZOO's way (every binding's keys matched as topic patterns): ≥ 100× slower at 100 000;
+//! - emitter, build (id, timestamps) + dispatch to 1: ≤ 1 µs;
+//! - 2 threads emitting while a third binds/unbinds: throughput ≥ 1.6× one thread.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use kazoo_records::edr::{
+    Binding, DispatchReport, Emitter, Event, Registry, Severity, Verbosity, topic,
+};
+use serde_json::json;
+
+/// A small deterministic generator (SplitMix64), so every run benches the same bindings.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A subscriber's callback in the naive baseline.
+type Callback = Box<dyn Fn(&Event)>;
+
+const ACCOUNTS: usize = 10_000;
+const APPS: usize = 20;
+const TARGET_ACCOUNT: &str = "ffffffffffffffffffffffffffffffff";
+
+fn account(i: usize) -> String {
+    format!("{:032x}", i * 7_919 + 1)
+}
+
+fn app(i: usize) -> String {
+    format!("app{i}")
+}
+
+/// A realistic random binding that never selects the target event (account
+/// `TARGET_ACCOUNT`, app `app0`, critical/error): accounts from 10 000 ids (one or a short
+/// list), apps from 20 names or any, mixed levels; one in ten is for any account, and those
+/// stop below critical.
+fn random_binding(rng: &mut Rng) -> Binding {
+    let mut b = Binding::default();
+    let any_account = rng.below(10) == 0;
+    b = if any_account {
+        b.any_account()
+    } else if rng.below(4) == 0 {
+        b.accounts((0..1 + rng.below(3)).map(|_| account(rng.below(ACCOUNTS))))
+    } else {
+        b.account(account(rng.below(ACCOUNTS)))
+    };
+    b = match rng.below(4) {
+        0 => b.any_app(),
+        1 => b.apps([app(rng.below(APPS)), app(rng.below(APPS))]),
+        _ => b.app(app(rng.below(APPS))),
+    };
+    b = if any_account {
+        b.severities([Severity::Ok, Severity::Warning][..1 + rng.below(2)].to_vec())
+    } else {
+        b.severity(Severity::ALL[rng.below(3)])
+            .exact_severity(rng.below(3) == 0)
+    };
+    match rng.below(3) {
+        0 => b.verbosities([Verbosity::ALL[rng.below(6)], Verbosity::ALL[rng.below(6)]]),
+        _ => b
+            .verbosity(Verbosity::ALL[rng.below(6)])
+            .exact_verbosity(rng.below(4) == 0),
+    }
+}
+
+fn target_binding() -> Binding {
+    Binding::default()
+        .account(TARGET_ACCOUNT)
+        .app("app0")
+        .severity(Severity::Warning)
+        .verbosity(Verbosity::Info)
+}
+
+fn target_event() -> Event {
+    Event::new(
+        "app0",
+        "4.3.1",
+        Severity::Critical,
+        Verbosity::Error,
+        json!({"k": 1}),
+    )
+    .with_account(TARGET_ACCOUNT)
+}
+
+/// Emits the target event through `emitter` (building it: id, clock, strings).
+fn emit_target(emitter: &Emitter) -> Option<DispatchReport> {
+    emitter.event_for_account(
+        "app0",
+        "4.3.1",
+        Severity::Critical,
+        Verbosity::Error,
+        json!({}),
+        TARGET_ACCOUNT,
+    )
+}
+
+/// `n` subscriptions, exactly one of which selects the target event; also returns every
+/// subscription's bindings for the naive baseline.
+fn populated(n: usize) -> (Registry, Vec<Vec<Binding>>) {
+    let registry = Registry::new();
+    let mut rng = Rng(42);
+    let mut all = Vec::with_capacity(n);
+    for i in 0..n {
+        let bindings = if i == n / 2 {
+            vec![target_binding()]
+        } else {
+            vec![random_binding(&mut rng)]
+        };
+        registry
+            .bind(format!("sub{i}"), bindings.clone(), |e: &Event| {
+                black_box(e.id());
+            })
+            .expect("valid binding");
+        all.push(bindings);
+    }
+    assert_eq!(
+        registry.distribute(&target_event()).delivered,
+        1,
+        "exactly one match"
+    );
+    (registry, all)
+}
+
+fn is_interested(c: &mut Criterion) {
+    let registry = Registry::new();
+    for i in 0..100 {
+        let b = Binding::default()
+            .severity(Severity::Critical)
+            .exact_severity(true);
+        registry.bind(format!("s{i}"), [b], |_| {}).expect("bind");
+    }
+    c.bench_function("is_interested/miss", |b| {
+        b.iter(|| registry.is_interested(black_box(Severity::Ok), black_box(Verbosity::Info)))
+    });
+}
+
+fn dispatch(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dispatch_1_match");
+    for n in [10usize, 1_000, 100_000] {
+        let (registry, all) = populated(n);
+        let event = target_event();
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(BenchmarkId::new("registry", n), &n, |b, _| {
+            b.iter(|| registry.distribute(black_box(&event)))
+        });
+        // KAZOO's way: every binding's routing keys matched as topic patterns against the
+        // event's key (keys computed once, as KAZOO's binding server stores them).
+        let keyed: Vec<(Vec<String>, Callback)> = all
+            .iter()
+            .map(|bindings| {
+                let keys = bindings.iter().flat_map(Binding::keys).collect();
+                let callback: Callback = Box::new(|e: &Event| {
+                    black_box(e.id());
+                });
+                (keys, callback)
+            })
+            .collect();
+        if n == 100_000 {
+            group.sample_size(10);
+        }
+        group.bench_with_input(BenchmarkId::new("naive_topic_scan", n), &n, |b, _| {
+            b.iter(|| {
+                let key = event.routing_key().expect("routable");
+                let mut delivered = 0;
+                for (keys, callback) in &keyed {
+                    if keys.iter().any(|k| topic::matches(k, &key)) {
+                        callback(&event);
+                        delivered += 1;
+                    }
+                }
+                delivered
+            })
+        });
+    }
+    group.finish();
+}
+
+fn emitter(c: &mut Criterion) {
+    let registry = Arc::new(Registry::new());
+    registry
+        .bind("one", [target_binding()], |e: &Event| {
+            black_box(e.id());
+        })
+        .expect("bind");
+    let emitter = Emitter::new(registry).with_node("kazoo_apps@bench");
+    c.bench_function("emitter/build_and_dispatch_1", |b| {
+        b.iter(|| emit_target(&emitter))
+    });
+}
+
+/// `threads` emitters share one registry of 1 000 subscriptions while another thread binds
+/// and unbinds (every 50 µs). Reports wall time per event across all emitters, so the ratio
+/// of the 1-thread to the 2-thread figure is the throughput gain.
+fn concurrent(c: &mut Criterion) {
+    let mut group = c.benchmark_group("emit_while_churning");
+    for threads in [1usize, 2] {
+        group.throughput(Throughput::Elements(1));
+        let registry = Arc::new(populated(1_000).0);
+        group.bench_with_input(
+            BenchmarkId::from_parameter(threads),
+            &threads,
+            |b, &threads| {
+                b.iter_custom(|iters| {
+                    let stop = Arc::new(AtomicBool::new(false));
+                    let churn = {
+                        let (registry, stop) = (Arc::clone(&registry), Arc::clone(&stop));
+                        std::thread::spawn(move || {
+                            let mut i = 0u64;
+                            while !stop.load(Ordering::Relaxed) {
+                                let id = registry
+                                    .bind(
+                                        format!("churn{i}"),
+                                        [Binding::default().account("other")],
+                                        |_| {},
+                                    )
+                                    .expect("bind");
+                                registry.unbind(id);
+                                i += 1;
+                                std::thread::sleep(Duration::from_micros(50));
+                            }
+                        })
+                    };
+                    let per_thread = iters.div_ceil(threads as u64);
+                    let start = Instant::now();
+                    std::thread::scope(|s| {
+                        for _ in 0..threads {
+                            let emitter = Emitter::new(Arc::clone(&registry));
+                            s.spawn(move || {
+                                for _ in 0..per_thread {
+                                    black_box(emitter.event_for_account(
+                                        "app0",
+                                        "4.3.1",
+                                        Severity::Critical,
+                                        Verbosity::Error,
+                                        json!({}),
+                                        TARGET_ACCOUNT,
+                                    ));
+                                }
+                            });
+                        }
+                    });
+                    let elapsed = start.elapsed();
+                    stop.store(true, Ordering::Relaxed);
+                    churn.join().expect("churn thread");
+                    // Wall time per event of the whole group: lower means more throughput.
+                    elapsed.mul_f64(iters as f64 / (per_thread * threads as u64) as f64)
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, is_interested, dispatch, emitter, concurrent);
+criterion_main!(benches);

@@ -1,0 +1,386 @@
+//! Query-string filters with KAZOO's names and KAZOO's compare-as-text semantics
+//! (`crossbar_filter`).
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::record::Cdr;
+use crate::Error;
+use crate::error::show_str;
+use crate::time::GregorianSeconds;
+
+/// A conjunction of KAZOO query-string filters, applied to raw JSON documents or [`Cdr`]s.
+///
+/// Parsed from `(key, value)` pairs by [`Filters::from_query`]:
+///
+/// | key | value | a document matches when |
+/// |---|---|---|
+/// | `filter_<path>` | `V` | the value at `path`, as text, is `V` (or one of a JSON list `V`) |
+/// | `filter_not_<path>` | `V` | it is not |
+/// | `has_key` | `path` | `path` is present (even `null`) |
+/// | `key_missing` | `path` | `path` is absent |
+/// | `has_value` | `path` | `path` holds a non-empty value |
+/// | `value_missing`, `missing_value` | `path` | `path` is absent or holds an empty value |
+/// | `created_from` / `created_to` | Gregorian seconds | the listing time is ≥ / ≤ `V` |
+/// | `modified_from` / `modified_to` | Gregorian seconds | `pvt_modified` is ≥ / ≤ `V` |
+///
+/// Other keys (`page_size`, `start_key`, …) are ignored. A `path` is dot-separated keys
+/// (`custom_channel_vars.account_id`); a number steps into a list, from 1 (KAZOO's
+/// `kz_json` paths).
+///
+/// # Comparing as KAZOO does
+///
+/// The document value is cast to text as `kz_term:to_binary` does: strings as they are,
+/// integers in decimal, `true`/`false`/`null` as words, a list of strings concatenated, an
+/// object as its JSON; an absent value is `""` (so `filter_x=` matches documents without
+/// `x`). It matches `V` when the texts are equal, when `V` is a JSON list holding it, or when
+/// `V` is a JSON string (`"7"` with the quotes) of it. Where this differs from KAZOO:
+///
+/// - a list matches numbers too: `filter_billing_seconds=[7,8]` matches `7` (KAZOO compares
+///   the text `"7"` with the number 7 and never matches); booleans and `null` in a list
+///   match their words;
+/// - a malformed filter is an error instead of a filter that silently excludes everything:
+///   a `filter_` key with no path or an empty path segment, a value starting with `[` that is
+///   not a JSON list of scalars, a non-integer time, an empty path for `has_key` and the rest;
+/// - a list holding other than strings casts to `""` (KAZOO turns small integers into bytes);
+///   floats are written by Rust's shortest round-trip form (`1e21`, KAZOO `1.0e21`);
+/// - `created_from`/`created_to` bound the listing time (`timestamp`, else `pvt_created`,
+///   numbers or digit strings), and a document with neither matches neither bound (KAZOO
+///   reads only `pvt_created` and lets such a document through `created_from`).
+///
+/// Emptiness (`has_value`, `value_missing`) is `kz_term:is_empty`: absent, `null`, `0`,
+/// `0.0`, `""`, `"0"`, `"NULL"`, `"undefined"`, `[]` and `{}` are empty.
+///
+/// ```
+/// use kazoo_records::cdr::{Cdr, Filters};
+///
+/// let filters = Filters::from_query([
+///     ("filter_call_direction", "inbound"),
+///     ("filter_billing_seconds", "[7,8]"),
+///     ("has_value", "custom_channel_vars.account_id"),
+///     ("page_size", "50"),
+/// ])?;
+/// let cdr = Cdr::from_json_str(r#"{"call_id": "a", "call_direction": "inbound", "billing_seconds": "7",
+///                                  "custom_channel_vars": {"account_id": "acc"}}"#)?;
+/// assert!(filters.matches(&cdr));
+/// assert!(!filters.matches_json(&serde_json::json!({"call_direction": "outbound"})));
+///
+/// let err = Filters::from_query([("filter_", "x")]).unwrap_err();
+/// assert_eq!(err.path(), "filter_");
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filters {
+    clauses: Vec<Clause>,
+}
+
+/// One filter of the query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Clause {
+    Equals {
+        path: Path,
+        value: Wanted,
+        negate: bool,
+    },
+    HasKey(Path),
+    KeyMissing(Path),
+    HasValue(Path),
+    ValueMissing(Path),
+    Time {
+        field: TimeField,
+        bound: Bound,
+        at: GregorianSeconds,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeField {
+    /// `timestamp`, else `pvt_created`.
+    Listing,
+    /// `pvt_modified`.
+    Modified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    From,
+    To,
+}
+
+/// A dot-separated key path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Path(Vec<String>);
+
+/// What `filter_<path>=V` accepts: `V` itself, the members of `V` as a JSON list, or the
+/// string `V` encodes as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Wanted {
+    text: String,
+    any_of: Vec<String>,
+    decoded: Option<String>,
+}
+
+impl Filters {
+    /// No filters: every document matches.
+    pub fn new() -> Self {
+        Filters::default()
+    }
+
+    /// Reads KAZOO's filter parameters from query-string pairs; other keys are ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming the parameter for a malformed filter (see [`Filters`]).
+    pub fn from_query<I, K, V>(pairs: I) -> Result<Filters, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut clauses = Vec::new();
+        for (key, value) in pairs {
+            let (key, value) = (key.as_ref(), value.as_ref());
+            if let Some(clause) = Clause::parse(key, value).map_err(|e| e.within(key))? {
+                clauses.push(clause);
+            }
+        }
+        Ok(Filters { clauses })
+    }
+
+    /// Whether there are no filters.
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// How many filters.
+    pub fn len(&self) -> usize {
+        self.clauses.len()
+    }
+
+    /// Whether a raw JSON document passes every filter (a non-object passes none, unless
+    /// there are no filters).
+    pub fn matches_json(&self, document: &Value) -> bool {
+        self.clauses.iter().all(|clause| clause.matches(document))
+    }
+
+    /// Whether a CDR passes every filter, judged on its JSON form (as KAZOO judges the
+    /// stored document: integers written as numbers, unknown keys included).
+    pub fn matches(&self, cdr: &Cdr) -> bool {
+        if self.clauses.is_empty() {
+            return true;
+        }
+        serde_json::to_value(cdr).is_ok_and(|document| self.matches_json(&document))
+    }
+}
+
+impl Clause {
+    /// The clause of one query parameter; `None` for a parameter that is not a filter.
+    fn parse(key: &str, value: &str) -> Result<Option<Clause>, Error> {
+        let clause = if let Some(path) = key.strip_prefix("filter_not_") {
+            Clause::Equals {
+                path: Path::parse(path)?,
+                value: Wanted::parse(value)?,
+                negate: true,
+            }
+        } else if let Some(path) = key.strip_prefix("filter_") {
+            Clause::Equals {
+                path: Path::parse(path)?,
+                value: Wanted::parse(value)?,
+                negate: false,
+            }
+        } else {
+            match key {
+                "has_key" => Clause::HasKey(Path::parse(value)?),
+                "key_missing" => Clause::KeyMissing(Path::parse(value)?),
+                "has_value" => Clause::HasValue(Path::parse(value)?),
+                "value_missing" | "missing_value" => Clause::ValueMissing(Path::parse(value)?),
+                "created_from" => Clause::time(TimeField::Listing, Bound::From, value)?,
+                "created_to" => Clause::time(TimeField::Listing, Bound::To, value)?,
+                "modified_from" => Clause::time(TimeField::Modified, Bound::From, value)?,
+                "modified_to" => Clause::time(TimeField::Modified, Bound::To, value)?,
+                _ => return Ok(None),
+            }
+        };
+        Ok(Some(clause))
+    }
+
+    fn time(field: TimeField, bound: Bound, value: &str) -> Result<Clause, Error> {
+        let at = value.parse::<i64>().map_err(|_| {
+            Error::invalid(
+                show_str(value),
+                "Gregorian seconds",
+                "an integer such as 63724403398",
+            )
+        })?;
+        Ok(Clause::Time {
+            field,
+            bound,
+            at: GregorianSeconds(at),
+        })
+    }
+
+    fn matches(&self, document: &Value) -> bool {
+        match self {
+            Clause::Equals {
+                path,
+                value,
+                negate,
+            } => value.accepts(&as_text(path.lookup(document))) != *negate,
+            Clause::HasKey(path) => path.lookup(document).is_some(),
+            Clause::KeyMissing(path) => path.lookup(document).is_none(),
+            Clause::HasValue(path) => !is_empty(path.lookup(document)),
+            Clause::ValueMissing(path) => is_empty(path.lookup(document)),
+            Clause::Time { field, bound, at } => {
+                let time = match field {
+                    TimeField::Listing => gregorian(document.get("timestamp"))
+                        .or(gregorian(document.get("pvt_created"))),
+                    TimeField::Modified => gregorian(document.get("pvt_modified")),
+                };
+                time.is_some_and(|time| match bound {
+                    Bound::From => time >= *at,
+                    Bound::To => time <= *at,
+                })
+            }
+        }
+    }
+}
+
+impl Path {
+    fn parse(text: &str) -> Result<Path, Error> {
+        let segments: Vec<String> = text.split('.').map(str::to_owned).collect();
+        if segments.iter().any(String::is_empty) {
+            return Err(Error::invalid(
+                show_str(text),
+                "a key path",
+                "dot-separated non-empty keys, such as custom_channel_vars.account_id",
+            ));
+        }
+        Ok(Path(segments))
+    }
+
+    /// The value at this path: keys step into objects, numbers from 1 into lists.
+    fn lookup<'v>(&self, document: &'v Value) -> Option<&'v Value> {
+        self.0
+            .iter()
+            .try_fold(document, |value, segment| match value {
+                Value::Object(map) => map.get(segment),
+                Value::Array(items) => {
+                    let index = segment.parse::<usize>().ok()?.checked_sub(1)?;
+                    items.get(index)
+                }
+                _ => None,
+            })
+    }
+}
+
+impl Wanted {
+    fn parse(text: &str) -> Result<Wanted, Error> {
+        let mut wanted = Wanted {
+            text: text.to_owned(),
+            any_of: Vec::new(),
+            decoded: None,
+        };
+        if text.trim_start().starts_with('[') {
+            let not_a_list = || {
+                Error::invalid(
+                    show_str(text),
+                    "a JSON list of values",
+                    "a JSON array of strings and numbers, such as [\"7\",8]",
+                )
+            };
+            let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
+                return Err(not_a_list());
+            };
+            for item in &items {
+                if item.is_array() || item.is_object() {
+                    return Err(not_a_list());
+                }
+                wanted.any_of.push(as_text(Some(item)).into_owned());
+            }
+        } else if let Ok(Value::String(decoded)) = serde_json::from_str::<Value>(text) {
+            wanted.decoded = Some(decoded);
+        }
+        Ok(wanted)
+    }
+
+    fn accepts(&self, text: &str) -> bool {
+        self.text == text
+            || self.any_of.iter().any(|item| item == text)
+            || self.decoded.as_deref() == Some(text)
+    }
+}
+
+/// A document value as text, as `kz_json:get_binary_value(Path, Doc, <<>>)` gives it.
+fn as_text(value: Option<&Value>) -> Cow<'_, str> {
+    match value {
+        None => Cow::Borrowed(""),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(Value::Null) => Cow::Borrowed("null"),
+        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+        Some(Value::Array(items)) => {
+            let mut joined = String::new();
+            for item in items {
+                match item {
+                    Value::String(s) => joined.push_str(s),
+                    _ => return Cow::Borrowed(""),
+                }
+            }
+            Cow::Owned(joined)
+        }
+        Some(object @ Value::Object(_)) => Cow::Owned(object.to_string()),
+    }
+}
+
+/// `kz_term:is_empty` on a JSON value; absent is empty.
+fn is_empty(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => matches!(s.as_str(), "" | "0" | "NULL" | "undefined"),
+        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(Value::Object(map)) => map.is_empty(),
+        Some(Value::Bool(_)) => false,
+    }
+}
+
+/// A time field as Gregorian seconds: a JSON integer or a string of digits.
+fn gregorian(value: Option<&Value>) -> Option<GregorianSeconds> {
+    match value? {
+        Value::Number(n) => n.as_i64().map(GregorianSeconds),
+        Value::String(s) => s.parse().ok().map(GregorianSeconds),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn text_casts_follow_kz_term_to_binary() {
+        let doc = json!({"s": "x", "i": 7, "f": 1.5, "t": true, "n": null,
+                         "l": ["a", "b"], "m": [1, "a"], "o": {"k": 1}});
+        let text = |key: &str| as_text(doc.get(key)).into_owned();
+        assert_eq!(text("s"), "x");
+        assert_eq!(text("i"), "7");
+        assert_eq!(text("f"), "1.5");
+        assert_eq!(text("t"), "true");
+        assert_eq!(text("n"), "null");
+        assert_eq!(text("l"), "ab");
+        assert_eq!(text("m"), "");
+        assert_eq!(text("o"), r#"{"k":1}"#);
+        assert_eq!(text("absent"), "");
+    }
+
+    #[test]
+    fn paths_step_into_lists_from_one() {
+        let doc = json!({"a": [{"b": "first"}, {"b": "second"}]});
+        let path = Path::parse("a.2.b").unwrap();
+        assert_eq!(path.lookup(&doc), Some(&json!("second")));
+        assert_eq!(Path::parse("a.0.b").unwrap().lookup(&doc), None);
+        assert_eq!(Path::parse("a.x").unwrap().lookup(&doc), None);
+    }
+}

@@ -1,0 +1,223 @@
+//! Query-string filters as a user sees them, against cases worked by hand from KAZOO's
+//! `crossbar_filter` (`should_filter/2`, `has_value/2`) and `kz_term:is_empty/1`.
+
+use kazoo_records::cdr::{Cdr, Filters};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn matches(key: &str, value: &str, document: &Value) -> bool {
+    Filters::from_query([(key, value)])
+        .unwrap_or_else(|e| panic!("{key}={value}: {e}"))
+        .matches_json(document)
+}
+
+#[test]
+fn equality_compares_as_text() {
+    let seven = json!({"billing_seconds": 7});
+    // KAZOO: get_binary_value gives <<"7">>, equal to the query's <<"7">>.
+    assert!(matches("filter_billing_seconds", "7", &seven));
+    assert!(matches(
+        "filter_billing_seconds",
+        "7",
+        &json!({"billing_seconds": "7"})
+    ));
+    assert!(!matches("filter_billing_seconds", "8", &seven));
+    assert!(!matches("filter_billing_seconds", "07", &seven));
+    // KAZOO: ["7"] decodes to [<<"7">>], and lists:member(<<"7">>, …) holds.
+    assert!(matches("filter_billing_seconds", r#"["7"]"#, &seven));
+    assert!(matches("filter_billing_seconds", r#"["6", "7"]"#, &seven));
+    // KAZOO: [7,8] decodes to [7,8]; <<"7">> is not a member: no match. Here numbers match.
+    assert!(matches("filter_billing_seconds", "[7,8]", &seven));
+    assert!(!matches("filter_billing_seconds", "[6,8]", &seven));
+    // KAZOO: "\"7\"" decodes to <<"7">>, equal to the value: a match.
+    assert!(matches("filter_billing_seconds", "\"7\"", &seven));
+    // Booleans and null compare as their words (atoms to binaries in KAZOO).
+    assert!(matches("filter_flag", "true", &json!({"flag": true})));
+    assert!(matches("filter_flag", "null", &json!({"flag": null})));
+}
+
+#[test]
+fn an_empty_value_matches_documents_without_the_key() {
+    // KAZOO: get_binary_value(Keys, Doc, <<>>) defaults to <<>>, equal to the empty query value.
+    assert!(matches("filter_x", "", &json!({"y": 1})));
+    assert!(matches("filter_x", "", &json!({"x": ""})));
+    assert!(!matches("filter_x", "", &json!({"x": "a"})));
+    assert!(!matches("filter_not_x", "", &json!({"y": 1})));
+}
+
+#[test]
+fn paths_are_dotted_and_negation_inverts() {
+    let doc = json!({"custom_channel_vars": {"account_id": "acc", "list": ["a", "b"]}});
+    assert!(matches(
+        "filter_custom_channel_vars.account_id",
+        "acc",
+        &doc
+    ));
+    assert!(!matches(
+        "filter_not_custom_channel_vars.account_id",
+        "acc",
+        &doc
+    ));
+    assert!(matches(
+        "filter_not_custom_channel_vars.account_id",
+        "other",
+        &doc
+    ));
+    // A list of strings is concatenated, as iolist_to_binary does.
+    assert!(matches("filter_custom_channel_vars.list", "ab", &doc));
+    // A number steps into a list, from 1.
+    assert!(matches("filter_custom_channel_vars.list.2", "b", &doc));
+}
+
+#[test]
+fn presence_and_emptiness_follow_kz_term_is_empty() {
+    let doc = json!({"zero": 0, "zero_f": 0.0, "empty": "", "zero_s": "0", "null_s": "NULL",
+                     "undef": "undefined", "list": [], "obj": {}, "null": null,
+                     "one": 1, "text": "a", "false": false, "items": [0], "nested": {"a": null}});
+    for empty in [
+        "zero", "zero_f", "empty", "zero_s", "null_s", "undef", "list", "obj", "null", "absent",
+    ] {
+        assert!(!matches("has_value", empty, &doc), "has_value {empty}");
+        assert!(
+            matches("value_missing", empty, &doc),
+            "value_missing {empty}"
+        );
+        assert!(
+            matches("missing_value", empty, &doc),
+            "missing_value {empty}"
+        );
+    }
+    for full in ["one", "text", "false", "items", "nested"] {
+        assert!(matches("has_value", full, &doc), "has_value {full}");
+        assert!(
+            !matches("value_missing", full, &doc),
+            "value_missing {full}"
+        );
+    }
+    // has_key: present even when null or empty (kz_json:get_value =/= undefined).
+    assert!(matches("has_key", "null", &doc));
+    assert!(matches("has_key", "list", &doc));
+    assert!(matches("has_key", "nested.a", &doc));
+    assert!(!matches("has_key", "absent", &doc));
+    assert!(matches("key_missing", "absent", &doc));
+    assert!(!matches("key_missing", "zero", &doc));
+}
+
+#[test]
+fn time_bounds_use_the_listing_time_inclusively() {
+    let doc =
+        json!({"timestamp": 63_724_403_408_i64, "pvt_created": 1, "pvt_modified": "63724403500"});
+    assert!(matches("created_from", "63724403408", &doc));
+    assert!(!matches("created_from", "63724403409", &doc));
+    assert!(matches("created_to", "63724403408", &doc));
+    assert!(!matches("created_to", "63724403407", &doc));
+    assert!(matches("created_to", "5", &json!({"pvt_created": 5})));
+    assert!(!matches(
+        "created_from",
+        "0",
+        &json!({"call_id": "no time"})
+    ));
+    assert!(matches("modified_from", "63724403500", &doc));
+    assert!(!matches("modified_to", "63724403499", &doc));
+}
+
+#[test]
+fn filters_combine_with_and_and_ignore_other_keys() {
+    let filters = Filters::from_query([
+        ("filter_call_direction", "inbound"),
+        ("has_key", "hangup_cause"),
+        ("page_size", "25"),
+        ("start_key", "whatever"),
+        ("paginate", "true"),
+    ])
+    .unwrap();
+    assert_eq!(filters.len(), 2);
+    assert!(filters.matches_json(&json!({"call_direction": "inbound", "hangup_cause": "x"})));
+    assert!(!filters.matches_json(&json!({"call_direction": "inbound"})));
+    assert!(Filters::new().matches_json(&json!(null)));
+}
+
+#[test]
+fn cdrs_are_judged_on_their_json_form() {
+    let cdr = Cdr::from_json_str(
+        r#"{"call_id": "abc", "billing_seconds": "7", "custom_channel_vars": {"account_id": "acc"},
+            "my_key": {"deep": [1]}}"#,
+    )
+    .unwrap();
+    let pass = |pairs: &[(&str, &str)]| {
+        Filters::from_query(pairs.iter().copied())
+            .unwrap()
+            .matches(&cdr)
+    };
+    assert!(pass(&[("filter_billing_seconds", "7")]));
+    assert!(pass(&[
+        ("filter_call_id", "abc"),
+        ("has_key", "my_key.deep")
+    ]));
+    assert!(pass(&[(
+        "filter_custom_channel_vars.account_id",
+        r#"["acc","other"]"#
+    )]));
+    assert!(!pass(&[("has_value", "duration_seconds")]));
+    assert!(!pass(&[("created_from", "0")]));
+}
+
+#[test]
+fn malformed_filters_are_errors_naming_the_parameter() {
+    let error = |key: &str, value: &str| Filters::from_query([(key, value)]).unwrap_err();
+    let e = error("filter_", "x");
+    assert_eq!(e.path(), "filter_");
+    assert_eq!(e.kind(), "invalid");
+    assert!(e.to_string().contains("is not a key path"), "{e}");
+    assert_eq!(error("filter_not_", "x").path(), "filter_not_");
+    assert_eq!(error("filter_a..b", "x").path(), "filter_a..b");
+    let e = error("filter_billing_seconds", "[7,");
+    assert_eq!(
+        e.to_string(),
+        r#"filter_billing_seconds: "[7," is not a JSON list of values; expected a JSON array of strings and numbers, such as ["7",8]"#
+    );
+    assert_eq!(error("filter_x", "[[1]]").path(), "filter_x");
+    assert_eq!(error("filter_x", r#"[{"a":1}]"#).path(), "filter_x");
+    assert_eq!(error("has_key", "").path(), "has_key");
+    assert_eq!(error("has_value", "a.").path(), "has_value");
+    assert_eq!(error("missing_value", ".a").path(), "missing_value");
+    let e = error("created_from", "yesterday");
+    assert_eq!(e.path(), "created_from");
+    assert!(e.to_string().contains("is not Gregorian seconds"), "{e}");
+    assert_eq!(error("modified_to", "1.5").path(), "modified_to");
+}
+
+proptest! {
+    #[test]
+    fn parsing_never_panics(key in "(filter_(not_)?)?[a-z._]{0,8}|has_key|has_value|created_from", value in ".{0,12}") {
+        let _ = Filters::from_query([(key, value)]);
+    }
+
+    #[test]
+    fn negation_and_missing_are_exact_complements(value in "[a-z0-9]{0,3}", doc_value in prop_oneof![
+        Just(Value::Null), any::<i64>().prop_map(Value::from), "[a-z0-9]{0,3}".prop_map(Value::from),
+        Just(json!([])), Just(json!({})), Just(json!(0)), Just(json!("0")),
+    ], present in any::<bool>()) {
+        let doc = if present { json!({"k": doc_value}) } else { json!({}) };
+        prop_assert_ne!(matches("filter_k", &value, &doc), matches("filter_not_k", &value, &doc));
+        prop_assert_ne!(matches("has_key", "k", &doc), matches("key_missing", "k", &doc));
+        prop_assert_ne!(matches("has_value", "k", &doc), matches("value_missing", "k", &doc));
+    }
+
+    #[test]
+    fn plain_values_match_equal_strings_only(value in "[a-z0-9 ]{0,6}", stored in "[a-z0-9 ]{0,6}") {
+        // Oracle: for plain text (not a JSON list or string), a match is string equality.
+        prop_assert_eq!(matches("filter_k", &value, &json!({"k": stored})), value == stored);
+    }
+
+    #[test]
+    fn integers_match_their_decimal_text_alone_or_in_lists(n in any::<i64>(), others in prop::collection::vec(any::<i64>(), 0..4)) {
+        let doc = json!({"k": n});
+        prop_assert!(matches("filter_k", &n.to_string(), &doc));
+        let mut list = others.clone();
+        let expected = others.contains(&n);
+        prop_assert_eq!(matches("filter_k", &serde_json::to_string(&list).unwrap(), &doc), expected);
+        list.push(n);
+        prop_assert!(matches("filter_k", &serde_json::to_string(&list).unwrap(), &doc));
+    }
+}
