@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod decimal;
 mod error;
 
 pub mod cdr;

@@ -40,13 +40,26 @@ impl Units {
     /// The amount in dollars, exactly, in the shortest decimal form with at least one decimal
     /// (`"0.2262"`, `"1.5"`, `"0.0"`, `"-0.01"`).
     pub fn dollars_string(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
+        let mut out = String::with_capacity(8);
+        self.write_dollars(&mut out);
+        out
+    }
+
+    /// Appends [`dollars_string`](Self::dollars_string) to `out`.
+    pub(crate) fn write_dollars(self, out: &mut String) {
+        if self.0 < 0 {
+            out.push('-');
+        }
         let magnitude = self.0.unsigned_abs();
-        let whole = magnitude / UNITS_PER_DOLLAR as u64;
-        let fraction = format!("{:04}", magnitude % UNITS_PER_DOLLAR as u64);
-        let fraction = fraction.trim_end_matches('0');
-        let fraction = if fraction.is_empty() { "0" } else { fraction };
-        format!("{sign}{whole}.{fraction}")
+        crate::decimal::push_u64_padded(out, magnitude / UNITS_PER_DOLLAR as u64, 1);
+        out.push('.');
+        let mut fraction = magnitude % UNITS_PER_DOLLAR as u64;
+        let mut width = 4;
+        while width > 1 && fraction % 10 == 0 {
+            fraction /= 10;
+            width -= 1;
+        }
+        crate::decimal::push_u64_padded(out, fraction, width);
     }
 
     /// Parses a dollar amount with at most four decimals (`"0.2262"`, `"-1"`, `"3.5"`).

@@ -25,7 +25,7 @@ use std::io;
 use serde_json::Value;
 
 use super::record::Cdr;
-use super::row::{self, PublicRow, RowOptions};
+use super::row::{PublicRow, RowCells, RowOptions};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -107,6 +107,8 @@ pub struct CsvWriter<W: io::Write> {
     /// The document keys the columns name (none: the document is not flattened).
     document_keys: Vec<String>,
     header_pending: bool,
+    /// The public-row cells of the row being written, reused from row to row.
+    cells: RowCells,
 }
 
 /// Where a column's cells come from.
@@ -185,6 +187,7 @@ impl<W: io::Write> CsvWriter<W> {
             uses_row,
             document_keys,
             header_pending: options.header,
+            cells: RowCells::default(),
         })
     }
 
@@ -200,18 +203,16 @@ impl<W: io::Write> CsvWriter<W> {
     /// [`Error::Io`] when the writer fails.
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
-        let row = if self.uses_row {
-            row::cells(cdr, &self.row)
-        } else {
-            Vec::new()
-        };
+        if self.uses_row {
+            self.cells.fill(cdr, &self.row);
+        }
         let flat = if self.document_keys.is_empty() {
             HashMap::new()
         } else {
             flattened(cdr, &self.document_keys)
         };
         let cells = self.columns.iter().map(|column| match column {
-            Column::Row(index) => row.get(*index).map_or("", |cell| cell.as_ref()),
+            Column::Row(index) => self.cells.get(*index).unwrap_or_default(),
             Column::Document(key) => flat.get(key.as_str()).map_or("", String::as_str),
         });
         self.inner.write_record(cells).map_err(csv_error)

@@ -1,6 +1,6 @@
 //! The public row of a CDR: the columns KAZOO's CDR listing and CSV export show, in order.
 
-use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::direction::CallDirection;
 use super::record::Cdr;
-use crate::time::{GregorianSeconds, UnixMicros, UtcOffset};
+use crate::time::{UnixMicros, UtcOffset};
 
 /// How to build a [`PublicRow`]: whether to add the reseller columns, and the UTC offset of
 /// the `datetime` column.
@@ -127,12 +127,11 @@ impl PublicRow {
 
     /// The row of `cdr`.
     pub fn new(cdr: &Cdr, options: &RowOptions) -> Self {
-        PublicRow {
-            values: cells(cdr, options)
-                .into_iter()
-                .map(Cow::into_owned)
-                .collect(),
-        }
+        let mut cells = RowCells::default();
+        cells.fill(cdr, options);
+        let mut values = Vec::with_capacity(cells.len());
+        values.extend(cells.iter().map(str::to_owned));
+        PublicRow { values }
     }
 
     /// The row's columns: [`COLUMNS`](Self::COLUMNS), then the reseller pair if asked for.
@@ -192,69 +191,104 @@ impl Serialize for PublicRow {
     }
 }
 
-/// The cells of `cdr`'s row, borrowing what the CDR holds as is (for writers that need no
-/// owned row).
-pub(crate) fn cells<'a>(cdr: &'a Cdr, options: &RowOptions) -> Vec<Cow<'a, str>> {
-    let vars = cdr.channel_vars();
-    let start = cdr.start_time();
-    let text =
-        |value: Option<&'a String>| value.map_or(Cow::Borrowed(""), |v| Cow::Borrowed(v.as_str()));
-    let number =
-        |value: Option<i64>| value.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string()));
-    let at_start = |format: fn(GregorianSeconds) -> String| {
-        start.map_or(Cow::Borrowed(""), |s| Cow::Owned(format(s)))
-    };
+/// A row's cells written one after another into one reusable buffer: building a row
+/// allocates nothing once the buffer has grown (the CSV writer keeps one for every row).
+#[derive(Debug, Default)]
+pub(crate) struct RowCells {
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+}
 
-    let mut values = Vec::with_capacity(ALL_COLUMNS.len());
-    values.extend([
-        Cow::Borrowed(cdr.document_id().unwrap_or_default()),
-        Cow::Borrowed(cdr.call_id.as_str()),
-        text(cdr.caller_id_number.as_ref()),
-        text(cdr.caller_id_name.as_ref()),
-        text(cdr.callee_id_number.as_ref()),
-        text(cdr.callee_id_name.as_ref()),
-        number(cdr.duration_seconds),
-        number(cdr.billing_seconds),
-        number(start.map(|s| s.0)),
-        text(cdr.hangup_cause.as_ref()),
-        text(cdr.other_leg_call_id.as_ref()),
-        text(vars.owner_id.as_ref()),
-        text(cdr.to.as_ref()),
-        text(cdr.from.as_ref()),
-        Cow::Borrowed(cdr.call_direction.as_ref().map_or("", |d| d.as_str())),
-        text(cdr.request.as_ref()),
-        Cow::Borrowed(authorizing_id(
+impl RowCells {
+    /// Replaces the cells with those of `cdr`'s row.
+    pub fn fill(&mut self, cdr: &Cdr, options: &RowOptions) {
+        self.text.clear();
+        self.ends.clear();
+        let vars = cdr.channel_vars();
+        let start = cdr.start_time();
+
+        self.push(cdr.document_id().unwrap_or_default());
+        self.push(&cdr.call_id);
+        self.push(text(&cdr.caller_id_number));
+        self.push(text(&cdr.caller_id_name));
+        self.push(text(&cdr.callee_id_number));
+        self.push(text(&cdr.callee_id_name));
+        self.number(cdr.duration_seconds);
+        self.number(cdr.billing_seconds);
+        self.number(start.map(|s| s.0));
+        self.push(text(&cdr.hangup_cause));
+        self.push(text(&cdr.other_leg_call_id));
+        self.push(text(&vars.owner_id));
+        self.push(text(&cdr.to));
+        self.push(text(&cdr.from));
+        self.push(cdr.call_direction.as_ref().map_or("", |d| d.as_str()));
+        self.push(text(&cdr.request));
+        self.push(authorizing_id(
             vars.account_id.as_deref(),
             vars.authorizing_id.as_deref(),
-        )),
-        Cow::Owned(cdr.customer_cost().0.to_string()),
-        Cow::Borrowed(dialed_number(cdr)),
-        Cow::Borrowed(calling_from(cdr)),
-        start.map_or(Cow::Borrowed(""), |s| {
-            Cow::Owned(datetime(s, options.utc_offset))
-        }),
-        number(start.map(|s| s.to_unix().0)),
-        unix_timestamp_micro(cdr.channel_created_time(), start),
-        at_start(GregorianSeconds::rfc1036),
-        at_start(GregorianSeconds::iso8601_date),
-        at_start(GregorianSeconds::iso8601),
-        text(vars.account_billing.as_ref()),
-        vars.rate
-            .map_or(Cow::Borrowed(""), |rate| Cow::Owned(rate.dollars_string())),
-        text(vars.rate_name.as_ref()),
-        text(vars.bridge_id.as_ref()),
-        text(cdr.recording_url.as_ref()),
-        media_recordings(cdr),
-        text(cdr.media_server.as_ref()),
-        call_priority(cdr),
-        cdr.interaction()
-            .map_or(Cow::Borrowed(""), |id| Cow::Borrowed(id.as_str())),
-    ]);
-    if options.reseller {
-        values.push(Cow::Owned(cdr.reseller_cost().0.to_string()));
-        values.push(text(vars.reseller_billing.as_ref()));
+        ));
+        self.number(Some(cdr.customer_cost().0));
+        self.push(dialed_number(cdr));
+        self.push(calling_from(cdr));
+        let offset = options.utc_offset.unwrap_or(UtcOffset::UTC);
+        self.with(|out| start.inspect(|s| s.write_pretty(offset, out)));
+        self.number(start.map(|s| s.to_unix().0));
+        let micros = cdr
+            .channel_created_time()
+            .or_else(|| start.map(UnixMicros::from_gregorian));
+        self.with(|out| micros.inspect(|m| m.write_decimal_seconds(out)));
+        self.with(|out| start.inspect(|s| s.write_rfc1036(out)));
+        self.with(|out| start.inspect(|s| s.write_iso8601_date(out)));
+        self.with(|out| start.inspect(|s| s.write_iso8601(UtcOffset::UTC, out)));
+        self.push(text(&vars.account_billing));
+        self.with(|out| vars.rate.inspect(|rate| rate.write_dollars(out)));
+        self.push(text(&vars.rate_name));
+        self.push(text(&vars.bridge_id));
+        self.push(text(&cdr.recording_url));
+        self.with(|out| media_recordings(cdr, out));
+        self.push(text(&cdr.media_server));
+        self.with(|out| call_priority(cdr, out));
+        self.push(cdr.interaction().map_or("", |id| id.as_str()));
+        if options.reseller {
+            self.number(Some(cdr.reseller_cost().0));
+            self.push(text(&vars.reseller_billing));
+        }
     }
-    values
+
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The cell at `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)?;
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
+        self.text.get(start..end)
+    }
+
+    /// The cells, in column order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).filter_map(|i| self.get(i))
+    }
+
+    fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len());
+    }
+
+    fn number(&mut self, n: Option<i64>) {
+        if let Some(n) = n {
+            crate::decimal::push_i64(&mut self.text, n);
+        }
+        self.ends.push(self.text.len());
+    }
+
+    fn with<T>(&mut self, write: impl FnOnce(&mut String) -> T) {
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
 }
 
 /// KAZOO leaves `authorizing_id` empty when the account authorised its own call.
@@ -289,54 +323,96 @@ fn calling_from(cdr: &Cdr) -> &str {
     }
 }
 
-fn datetime(start: GregorianSeconds, offset: Option<UtcOffset>) -> String {
-    match offset {
-        Some(offset) => start.pretty_with_offset(offset),
-        None => start.pretty(),
-    }
-}
-
-/// The channel's creation time to the microsecond, else the start second.
-fn unix_timestamp_micro(
-    created: Option<UnixMicros>,
-    start: Option<GregorianSeconds>,
-) -> Cow<'static, str> {
-    created
-        .or_else(|| start.map(UnixMicros::from_gregorian))
-        .map_or(Cow::Borrowed(""), |t| Cow::Owned(t.decimal_seconds()))
-}
-
 /// `media_recordings`, else the channel variable of that name (KAZOO's source), joined by `,`.
-fn media_recordings(cdr: &Cdr) -> Cow<'_, str> {
-    if let Some(recordings) = &cdr.media_recordings {
-        return match recordings.as_slice() {
-            [one] => Cow::Borrowed(one.as_str()),
-            many => Cow::Owned(many.join(",")),
-        };
+fn media_recordings(cdr: &Cdr, out: &mut String) {
+    match &cdr.media_recordings {
+        Some(recordings) => join_into(recordings.iter().map(String::as_str), out),
+        None => {
+            if let Some(value) = cdr.channel_vars().extra.get("media_recordings") {
+                scalar_text(value, out);
+            }
+        }
     }
-    cdr.channel_vars()
-        .extra
-        .get("media_recordings")
-        .map_or(Cow::Borrowed(""), scalar_text)
 }
 
 /// The channel variable `call_priority` (KAZOO's source), else the document's.
-fn call_priority(cdr: &Cdr) -> Cow<'_, str> {
-    cdr.channel_vars()
+fn call_priority(cdr: &Cdr, out: &mut String) {
+    let value = cdr
+        .channel_vars()
         .extra
         .get("call_priority")
-        .or(cdr.call_priority.as_ref())
-        .map_or(Cow::Borrowed(""), scalar_text)
+        .or(cdr.call_priority.as_ref());
+    if let Some(value) = value {
+        scalar_text(value, out);
+    }
 }
 
 /// A JSON value as cell text: strings bare, lists of scalars joined by `,`, null empty.
-fn scalar_text(value: &Value) -> Cow<'_, str> {
+fn scalar_text(value: &Value, out: &mut String) {
     match value {
-        Value::Null => Cow::Borrowed(""),
-        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => {}
+        Value::String(s) => out.push_str(s),
         Value::Array(items) => {
-            Cow::Owned(items.iter().map(scalar_text).collect::<Vec<_>>().join(","))
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                scalar_text(item, out);
+            }
         }
-        other => Cow::Owned(other.to_string()),
+        other => {
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+/// An optional text field as cell text.
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
+}
+
+fn join_into<'a>(parts: impl Iterator<Item = &'a str>, out: &mut String) {
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(part);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_gets_exactly_one_cell() {
+        let mut cells = RowCells::default();
+        let cdr = Cdr::new("call");
+        cells.fill(&cdr, &RowOptions::new());
+        assert_eq!(cells.len(), PublicRow::COLUMNS.len());
+        cells.fill(&cdr, &RowOptions::new().reseller(true));
+        assert_eq!(cells.len(), ALL_COLUMNS.len());
+        assert_eq!(cells.get(1), Some("call"));
+        assert_eq!(cells.get(ALL_COLUMNS.len()), None);
+    }
+
+    #[test]
+    fn cells_are_split_where_they_were_written() {
+        let mut cdr = Cdr::new("é-call");
+        cdr.media_server = Some("ü".into());
+        cdr.media_recordings = Some(vec!["a".into(), "b".into()]);
+        let mut cells = RowCells::default();
+        cells.fill(&cdr, &RowOptions::new());
+        let index = |column: &str| {
+            PublicRow::COLUMNS
+                .iter()
+                .position(|c| *c == column)
+                .unwrap()
+        };
+        assert_eq!(cells.get(index("call_id")), Some("é-call"));
+        assert_eq!(cells.get(index("media_recordings")), Some("a,b"));
+        assert_eq!(cells.get(index("media_server")), Some("ü"));
+        assert_eq!(cells.get(index("datetime")), Some(""));
     }
 }

@@ -47,6 +47,10 @@ impl GregorianSeconds {
     /// # Ok::<(), kazoo_records::Error>(())
     /// ```
     pub fn iso8601_with_offset(self, offset: UtcOffset) -> String {
+        self.iso8601_ascii(offset).into_string()
+    }
+
+    fn iso8601_ascii(self, offset: UtcOffset) -> Ascii {
         let c = Civil::from_gregorian_offset(self, offset.seconds());
         let mut out = Ascii::new();
         out.date(&c);
@@ -57,7 +61,7 @@ impl GregorianSeconds {
         } else {
             out.offset(offset);
         }
-        out.into_string()
+        out
     }
 
     /// The UTC date in ISO 8601, `YYYY-MM-DD`.
@@ -68,9 +72,13 @@ impl GregorianSeconds {
     /// assert_eq!(GregorianSeconds(63_595_733_389).iso8601_date(), "2015-04-08");
     /// ```
     pub fn iso8601_date(self) -> String {
+        self.iso8601_date_ascii().into_string()
+    }
+
+    fn iso8601_date_ascii(self) -> Ascii {
         let mut out = Ascii::new();
         out.date(&Civil::from_gregorian(self));
-        out.into_string()
+        out
     }
 
     /// RFC 1036 (the HTTP date form), `Wdy, DD Mon YYYY HH:MM:SS GMT`.
@@ -84,6 +92,10 @@ impl GregorianSeconds {
     /// assert_eq!(GregorianSeconds(63_595_733_389).rfc1036(), "Wed, 08 Apr 2015 17:29:49 GMT");
     /// ```
     pub fn rfc1036(self) -> String {
+        self.rfc1036_ascii().into_string()
+    }
+
+    fn rfc1036_ascii(self) -> Ascii {
         let c = Civil::from_gregorian(self);
         let mut out = Ascii::new();
         out.push_str(WEEKDAYS[usize::from(c.weekday % 7)]);
@@ -96,7 +108,7 @@ impl GregorianSeconds {
         out.push(b' ');
         out.time(&c);
         out.push_str(" GMT");
-        out.into_string()
+        out
     }
 
     /// KAZOO's "pretty" UTC form, `YYYY-MM-DD_HH:MM:SS` (the CDR `datetime` column).
@@ -121,12 +133,37 @@ impl GregorianSeconds {
     /// # Ok::<(), kazoo_records::Error>(())
     /// ```
     pub fn pretty_with_offset(self, offset: UtcOffset) -> String {
+        self.pretty_ascii(offset).into_string()
+    }
+
+    fn pretty_ascii(self, offset: UtcOffset) -> Ascii {
         let c = Civil::from_gregorian_offset(self, offset.seconds());
         let mut out = Ascii::new();
         out.date(&c);
         out.push(b'_');
         out.time(&c);
-        out.into_string()
+        out
+    }
+
+    /// Appends [`iso8601_with_offset`](Self::iso8601_with_offset) to `out` (no allocation
+    /// when `out` has room).
+    pub(crate) fn write_iso8601(self, offset: UtcOffset, out: &mut String) {
+        self.iso8601_ascii(offset).append_to(out);
+    }
+
+    /// Appends [`iso8601_date`](Self::iso8601_date) to `out`.
+    pub(crate) fn write_iso8601_date(self, out: &mut String) {
+        self.iso8601_date_ascii().append_to(out);
+    }
+
+    /// Appends [`rfc1036`](Self::rfc1036) to `out`.
+    pub(crate) fn write_rfc1036(self, out: &mut String) {
+        self.rfc1036_ascii().append_to(out);
+    }
+
+    /// Appends [`pretty_with_offset`](Self::pretty_with_offset) to `out`.
+    pub(crate) fn write_pretty(self, offset: UtcOffset, out: &mut String) {
+        self.pretty_ascii(offset).append_to(out);
     }
 }
 
@@ -141,6 +178,15 @@ impl UnixMicros {
     /// assert_eq!(UnixMicros(-1).decimal_seconds(), "-0.000001");
     /// ```
     pub fn decimal_seconds(self) -> String {
+        self.decimal_ascii().into_string()
+    }
+
+    /// Appends [`decimal_seconds`](Self::decimal_seconds) to `out`.
+    pub(crate) fn write_decimal_seconds(self, out: &mut String) {
+        self.decimal_ascii().append_to(out);
+    }
+
+    fn decimal_ascii(self) -> Ascii {
         let abs = self.0.unsigned_abs();
         let mut out = Ascii::new();
         if self.0 < 0 {
@@ -149,7 +195,7 @@ impl UnixMicros {
         out.digits(abs / 1_000_000, 1);
         out.push(b'.');
         out.digits(abs % 1_000_000, 6);
-        out.into_string()
+        out
     }
 }
 
@@ -253,12 +299,21 @@ impl Ascii {
     }
 
     #[inline]
-    fn into_string(self) -> String {
+    fn as_str(&self) -> &str {
         let written = self.bytes.get(..self.len).unwrap_or_default();
-        // Only ASCII is ever written, so this is always `Ok`: one allocation.
-        std::str::from_utf8(written)
-            .map(str::to_owned)
-            .unwrap_or_default()
+        // Only ASCII is ever written, so this is always `Ok`.
+        std::str::from_utf8(written).unwrap_or_default()
+    }
+
+    /// The text in one allocation.
+    #[inline]
+    fn into_string(self) -> String {
+        self.as_str().to_owned()
+    }
+
+    #[inline]
+    fn append_to(&self, out: &mut String) {
+        out.push_str(self.as_str());
     }
 }
 
