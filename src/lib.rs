@@ -27,6 +27,7 @@
 
 mod decimal;
 mod error;
+mod random;
 
 pub mod cdr;
 pub mod edr;

@@ -2,9 +2,7 @@
 //! `<11-digit Gregorian seconds>-<key>` shared by the legs of one call.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -169,8 +167,9 @@ impl InteractionId {
 
     /// A new interaction id at `time` with a random key of 8 lowercase hex digits.
     ///
-    /// The key comes from std's randomly seeded `RandomState` hashing a process-wide counter:
-    /// unpredictable enough to keep ids apart, not a cryptographic secret.
+    /// The key is 32 bits of the crate's process-random, per-thread counter-mixed source
+    /// (the one event ids use): unpredictable enough to keep ids apart, not a cryptographic
+    /// secret.
     ///
     /// # Errors
     ///
@@ -317,12 +316,9 @@ fn year_month(time: GregorianSeconds) -> Result<(u16, u8), Error> {
         })
 }
 
-/// 8 lowercase hex digits from a randomly keyed hash of a process-wide counter.
+/// 8 lowercase hex digits of process-random bits.
 fn random_hex_key() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    format!("{:08x}", hasher.finish() as u32)
+    format!("{:08x}", crate::random::next_u64() as u32)
 }
 
 #[cfg(test)]

@@ -1,11 +1,6 @@
 //! [`EventId`]: the id of one event.
 
-use std::cell::Cell;
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::BuildHasher;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,20 +29,7 @@ impl EventId {
     /// per-thread counter. Two calls in one process never return the same id, and threads
     /// share no memory while making ids (no contention).
     pub fn generate() -> Self {
-        thread_local! {
-            static NEXT: Cell<Option<(u64, u64)>> = const { Cell::new(None) };
-        }
-        let (process, salt) = process_keys();
-        let state = NEXT.try_with(|next| {
-            let (thread, n) = next.get().unwrap_or_else(|| (next_thread_seq(), 0));
-            next.set(Some((thread, n.wrapping_add(1))));
-            (thread, n)
-        });
-        // During thread teardown the thread-local is gone: take a fresh thread number.
-        let (thread, n) = state.unwrap_or_else(|_| (next_thread_seq(), 0));
-        let high = process ^ mix64(thread);
-        let low = mix64(n ^ salt);
-        EventId(hex32(u128::from(high) << 64 | u128::from(low)))
+        EventId(hex32(crate::random::unique_u128()))
     }
 
     /// The id as text.
@@ -94,32 +76,6 @@ impl fmt::Display for EventId {
     }
 }
 
-/// A process-wide sequence number, drawn once per thread.
-fn next_thread_seq() -> u64 {
-    static THREADS: AtomicU64 = AtomicU64::new(0);
-    THREADS.fetch_add(1, Ordering::Relaxed)
-}
-
-/// Two random 64-bit values drawn once per process.
-fn process_keys() -> (u64, u64) {
-    static KEYS: OnceLock<(u64, u64)> = OnceLock::new();
-    *KEYS.get_or_init(|| {
-        let state = RandomState::new();
-        (
-            state.hash_one(0x6b61_7a6f_6f5f_6564u64),
-            state.hash_one(0x725f_6964u64),
-        )
-    })
-}
-
-/// SplitMix64's finaliser: a bijection on `u64` that scatters consecutive inputs.
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 fn hex32(value: u128) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 32];
@@ -139,11 +95,5 @@ mod tests {
         assert_eq!(hex32(0), "0".repeat(32));
         assert_eq!(hex32(0xab), format!("{}ab", "0".repeat(30)));
         assert_eq!(hex32(u128::MAX), "f".repeat(32));
-    }
-
-    #[test]
-    fn mix64_is_injective_on_a_sample() {
-        let mixed: std::collections::HashSet<u64> = (0..100_000).map(mix64).collect();
-        assert_eq!(mixed.len(), 100_000);
     }
 }

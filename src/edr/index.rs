@@ -17,6 +17,7 @@ use super::binding::{Binding, Names};
 use super::event::Event;
 use super::level::{Severity, Verbosity};
 use super::subscription::Subscription;
+use crate::random::mix64;
 
 /// How many shards the buckets are spread over.
 const SHARDS: usize = 1024;
@@ -321,13 +322,6 @@ impl FxWords {
         tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
         self.word(u64::from_le_bytes(tail));
     }
-}
-
-/// SplitMix64's finaliser, so every bit of the hash depends on every input bit.
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// A `Hasher` for keys that are already well-mixed `u64` hashes.

@@ -3,7 +3,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::BuildHasher;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -140,9 +139,7 @@ impl Registry {
     /// An empty registry.
     pub fn new() -> Self {
         static UIDS: AtomicU64 = AtomicU64::new(1);
-        let seed =
-            std::collections::hash_map::RandomState::new().hash_one(0x6564_725f_696e_6478u64);
-        let index = Index::new(seed);
+        let index = Index::new(crate::random::seed());
         Registry {
             uid: UIDS.fetch_add(1, Ordering::Relaxed),
             interest: AtomicU32::new(0),
