@@ -490,7 +490,7 @@ impl NameKind {
 
 /// Refuses names that cannot stand as one routing-key word.
 fn check_name(name: &str, kind: NameKind) -> Result<(), Error> {
-    let bad_word = name.is_empty() || name.contains(['.', '*', '#']);
+    let bad_word = name.is_empty() || super::topic::breaks_a_word(name);
     if bad_word {
         return Err(Error::invalid(
             show_str(name),

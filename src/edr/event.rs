@@ -206,7 +206,7 @@ impl Event {
 
 /// Refuses a word that would change the shape of a routing key.
 fn check_key_word(word: &str, what: &str) -> Result<(), Error> {
-    if word.contains(['.', '*', '#']) {
+    if super::topic::breaks_a_word(word) {
         return Err(Error::invalid(
             show_str(word),
             format!("usable in a routing key as {what}"),

@@ -61,6 +61,12 @@ pub fn matches(pattern: &str, key: &str) -> bool {
     true
 }
 
+/// Whether `name` would change the shape of a routing key it stood in: it holds a word
+/// separator (`.`) or a wildcard (`*`, `#`).
+pub(crate) fn breaks_a_word(name: &str) -> bool {
+    name.contains(['.', '*', '#'])
+}
+
 /// The byte offset of the first word, or `None` for the empty string (zero words).
 fn first_word(s: &str) -> Option<usize> {
     (!s.is_empty()).then_some(0)
