@@ -1,6 +1,8 @@
 //! Cursor pagination as a user sees it: over a slice, over an ordered store (a `BTreeMap`
 //! here), for CDRs and for interactions; bad requests and bad cursors.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -204,15 +206,7 @@ impl OrderedStore for LegStore {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        let wanted = |key: &SortKey| match (start, direction) {
-            (ScanStart::Time(t), Direction::Ascending) => key.time >= t,
-            (ScanStart::Time(t), Direction::Descending) => key.time <= t,
-            (ScanStart::From(k), Direction::Ascending) => key >= k,
-            (ScanStart::From(k), Direction::Descending) => key <= k,
-            (ScanStart::After(k), Direction::Ascending) => key > k,
-            (ScanStart::After(k), Direction::Descending) => key < k,
-            _ => false,
-        };
+        let wanted = |key: &SortKey| common::in_scan(key, start, direction);
         let rows = self.rows.iter().filter(|(k, _)| wanted(k)).cloned();
         Ok(match direction {
             Direction::Ascending => rows.take(limit).collect(),

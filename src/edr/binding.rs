@@ -6,6 +6,14 @@ use super::event::Event;
 use super::level::{Level, Severity, Verbosity};
 use crate::error::{Error, show_str};
 
+/// The most (account id, app name) pairs one [`Binding`] may select: the number of its
+/// distinct account ids times the number of its distinct app names (a wildcard counts one).
+///
+/// A binding is filed once per pair in a [`Registry`](super::Registry) and gives up to 18
+/// routing keys per pair, so the product bounds what one binding can cost. A subscriber that
+/// needs more pairs binds several bindings in one subscription.
+pub const MAX_NAME_PAIRS: usize = 10_000;
+
 /// A subscriber's filter over events: accounts, apps, severities and verbosities (KAZOO's
 /// `#edr_binding{}`).
 ///
@@ -242,13 +250,17 @@ impl Binding {
             .filter(move |v| mask & (1 << v.index()) != 0)
     }
 
-    /// Checks that every name can stand in a routing key and every list is non-empty.
+    /// Checks that every name can stand in a routing key, every list is non-empty, and the
+    /// binding's size is bounded.
     ///
     /// # Errors
     ///
     /// [`Error::Invalid`] naming the field (`account_id[1]`, `app_name`, `severity`) and the
     /// value: a name that is empty or holds `.`, `*` or `#` (a lone `"*"` is the wildcard), the
-    /// account id `undefined`, or an empty list.
+    /// account id `undefined`, or an empty list. [`Error::OutOfRange`] naming the field when
+    /// a name is so long that a routing key would exceed
+    /// [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), or when the binding
+    /// selects more than [`MAX_NAME_PAIRS`] (account id, app name) pairs.
     ///
     /// ```
     /// use kazoo_records::edr::Binding;
@@ -272,7 +284,8 @@ impl Binding {
         self.verbosity
             .validate("a verbosity")
             .map_err(|e| e.within("verbosity"))?;
-        Ok(())
+        self.check_pairs()?;
+        self.check_key_length()
     }
 
     /// The AMQP routing keys (`edr.<severity>.<verbosity>.<account>.<app>`) a broker queue
@@ -354,6 +367,69 @@ impl Binding {
                 && tree.is_some_and(|tree| tree.iter().any(|a| self.account_id.matches(a))))
     }
 
+    /// Refuses more than [`MAX_NAME_PAIRS`] (account id, app name) pairs.
+    fn check_pairs(&self) -> Result<(), Error> {
+        let accounts = self.account_id.distinct_count();
+        let apps = self.app_name.distinct_count();
+        if accounts.saturating_mul(apps) <= MAX_NAME_PAIRS {
+            return Ok(());
+        }
+        let field = if apps > accounts {
+            "app_name"
+        } else {
+            "account_id"
+        };
+        Err(Error::out_of_range(
+            format!("{accounts} account ids × {apps} app names"),
+            format!("at most {MAX_NAME_PAIRS} (account id, app name) pairs per binding"),
+        )
+        .within(field))
+    }
+
+    /// Refuses names that make the longest routing key exceed AMQP's limit, blaming the
+    /// longer of the longest account id and the longest app name.
+    fn check_key_length(&self) -> Result<(), Error> {
+        let fixed = "edr....".len()
+            + self
+                .selected_severities()
+                .map(|s| s.as_str().len())
+                .max()
+                .unwrap_or(0)
+            + self
+                .selected_verbosities()
+                .map(|v| v.as_str().len())
+                .max()
+                .unwrap_or(0);
+        let account = if self.include_descendants {
+            None
+        } else {
+            self.account_id.longest()
+        };
+        let app = self.app_name.longest();
+        let length = |name: Option<(Option<usize>, &str)>| name.map_or(1, |(_, n)| n.len());
+        if fixed + length(account) + length(app) <= super::topic::MAX_KEY_LEN {
+            return Ok(());
+        }
+        let (field, (index, name), other) = if length(app) >= length(account) {
+            ("app_name", app.unwrap_or((None, "")), length(account))
+        } else {
+            ("account_id", account.unwrap_or((None, "")), length(app))
+        };
+        let room = super::topic::MAX_KEY_LEN.saturating_sub(fixed + other);
+        let error = Error::out_of_range(
+            show_str(name),
+            format!(
+                "at most {room} bytes, so that routing keys fit in {} bytes (AMQP's limit); it has {}",
+                super::topic::MAX_KEY_LEN,
+                name.len()
+            ),
+        );
+        Err(match index {
+            Some(i) => error.within_index(i).within(field),
+            None => error.within(field),
+        })
+    }
+
     /// Builds a binding from its parts, as read from JSON (not validated).
     pub(crate) fn from_parts(
         account_id: Names,
@@ -408,6 +484,27 @@ impl Names {
             Names::Any => &[],
             Names::One(one) => std::slice::from_ref(one),
             Names::List(names) => names,
+        }
+    }
+
+    /// How many distinct names this selection files under: 1 for any.
+    fn distinct_count(&self) -> usize {
+        if self.is_any() {
+            return 1;
+        }
+        self.as_slice().iter().collect::<HashSet<_>>().len()
+    }
+
+    /// The longest name (with its list index) as it stands in a key; `None` for any.
+    fn longest(&self) -> Option<(Option<usize>, &str)> {
+        match self {
+            Names::Any => None,
+            Names::One(one) => Some((None, one)),
+            Names::List(names) => names
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, n)| (n.len(), std::cmp::Reverse(*i)))
+                .map(|(i, n)| (Some(i), n.as_str())),
         }
     }
 
@@ -530,5 +627,68 @@ mod tests {
     fn a_lone_star_is_any() {
         assert_eq!(Binding::default().account("*"), Binding::default());
         assert_eq!(Binding::default().app("*").app_names(), &Names::Any);
+    }
+
+    #[test]
+    fn the_longest_key_may_be_exactly_amqps_limit() {
+        let account = "7600efb3424dc4b79854521fd4563d0a";
+        // "edr." + "critical." + "error." (or "fatal.") + account + "." + app = 20 + 32 + app.
+        let fits = Binding::default().account(account).app("a".repeat(203));
+        assert_eq!(fits.validate(), Ok(()));
+        assert_eq!(fits.keys().iter().map(String::len).max(), Some(255));
+
+        let err = Binding::default()
+            .account(account)
+            .app("a".repeat(204))
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.path(), "app_name");
+        assert!(err.to_string().contains("at most 203 bytes"), "{err}");
+
+        // Exact levels leave more room; descendants are keyed with `*`.
+        let exact = Binding::default()
+            .account(account)
+            .app("a".repeat(210))
+            .severity(Severity::Ok)
+            .exact_severity(true)
+            .verbosity(Verbosity::Info)
+            .exact_verbosity(true);
+        assert_eq!(exact.keys()[0].len(), 255);
+        assert_eq!(exact.validate(), Ok(()));
+        assert!(exact.app("a".repeat(211)).validate().is_err());
+        let long_account = Binding::default()
+            .accounts(["a", &"b".repeat(300)])
+            .include_descendants(true);
+        assert_eq!(long_account.validate(), Ok(()));
+        let err = long_account
+            .include_descendants(false)
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.path(), "account_id[1]");
+    }
+
+    #[test]
+    fn name_pairs_are_bounded() {
+        let accounts: Vec<String> = (0..MAX_NAME_PAIRS).map(|i| format!("a{i}")).collect();
+        assert_eq!(
+            Binding::default().accounts(accounts.clone()).validate(),
+            Ok(())
+        );
+        // Repeated names are filed once, so they do not count twice.
+        let twice = accounts.iter().chain(&accounts).cloned();
+        assert_eq!(Binding::default().accounts(twice).validate(), Ok(()));
+
+        let err = Binding::default()
+            .accounts(accounts.iter().take(101).cloned())
+            .apps((0..100).map(|i| format!("app{i}")))
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.path(), "account_id");
+        assert!(
+            err.to_string().contains("101 account ids × 100 app names"),
+            "{err}"
+        );
     }
 }

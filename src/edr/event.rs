@@ -155,8 +155,9 @@ impl Event {
     /// # Errors
     ///
     /// [`Error::Invalid`] (path `app_name` or `account_id`) when the app name or account id
-    /// holds `.`, `*` or `#`: such a key would route wrongly. The event still dispatches
-    /// in-process.
+    /// holds `.`, `*` or `#`: such a key would route wrongly. [`Error::OutOfRange`] when the
+    /// key is longer than [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), which
+    /// no broker accepts. Either way the event still dispatches in-process.
     ///
     /// ```
     /// use kazoo_records::edr::{Event, Severity, Verbosity};
@@ -170,10 +171,21 @@ impl Event {
         let account = self.account_id.as_deref().unwrap_or("undefined");
         check_key_word(account, "an account id").map_err(|e| e.within("account_id"))?;
         check_key_word(&self.app_name, "an app name").map_err(|e| e.within("app_name"))?;
-        Ok(format!(
+        let key = format!(
             "edr.{}.{}.{}.{}",
             self.severity, self.verbosity, account, self.app_name
-        ))
+        );
+        if key.len() > super::topic::MAX_KEY_LEN {
+            return Err(Error::out_of_range(
+                show_str(&key),
+                format!(
+                    "a routing key of at most {} bytes (AMQP's limit), not {}",
+                    super::topic::MAX_KEY_LEN,
+                    key.len()
+                ),
+            ));
+        }
+        Ok(key)
     }
 
     /// Builds an event from every part (as read from JSON, or as an emitter assembles it).
@@ -214,4 +226,28 @@ fn check_key_word(word: &str, what: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_keys_stop_at_amqps_limit() {
+        let event = |app: String| {
+            Event::new(app, "1", Severity::Critical, Verbosity::Error, Value::Null)
+                .with_account("7600efb3424dc4b79854521fd4563d0a")
+        };
+        // "edr.critical.error." (19) + account (32) + "." + app.
+        assert_eq!(
+            event("a".repeat(203)).routing_key().map(|k| k.len()),
+            Ok(255)
+        );
+        let err = event("a".repeat(204)).routing_key().unwrap_err();
+        assert_eq!(err.kind(), "out_of_range");
+        assert!(err.to_string().contains("not 256"), "{err}");
+        // A megabyte-long name is refused without echoing it whole.
+        let err = event("a".repeat(1 << 20)).routing_key().unwrap_err();
+        assert!(err.to_string().len() < 300, "{err}");
+    }
 }

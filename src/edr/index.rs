@@ -282,13 +282,13 @@ fn filed_names(names: &Names) -> Vec<Option<Arc<str>>> {
     if names.is_any() {
         return vec![None];
     }
-    let mut filed: Vec<Option<Arc<str>>> = Vec::new();
-    for name in names.as_slice() {
-        if !filed.iter().any(|f| f.as_deref() == Some(name.as_str())) {
-            filed.push(Some(Arc::from(name.as_str())));
-        }
-    }
-    filed
+    let mut seen = std::collections::HashSet::new();
+    names
+        .as_slice()
+        .iter()
+        .filter(|name| seen.insert(name.as_str()))
+        .map(|name| Some(Arc::from(name.as_str())))
+        .collect()
 }
 
 fn shard_of(hash: u64) -> usize {

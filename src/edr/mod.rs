@@ -21,7 +21,7 @@ mod report;
 mod subscription;
 pub mod topic;
 
-pub use binding::{Binding, Levels, Names};
+pub use binding::{Binding, Levels, MAX_NAME_PAIRS, Names};
 pub use emitter::Emitter;
 pub use event::{DEFAULT_NODE, Event};
 pub use event_id::EventId;

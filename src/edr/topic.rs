@@ -13,6 +13,10 @@
 //! assert!(topic::matches("#", ""));
 //! ```
 
+/// The longest routing key (and binding pattern) AMQP 0-9-1 can carry, in bytes: it travels
+/// as a `shortstr`, whose length is one byte. RabbitMQ refuses longer ones.
+pub const MAX_KEY_LEN: usize = 255;
+
 /// Whether the AMQP topic `pattern` matches the routing `key`, with RabbitMQ's semantics.
 ///
 /// Runs without allocating, in at most O(words(pattern) × words(key)) word comparisons however

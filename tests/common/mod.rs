@@ -18,6 +18,25 @@ pub fn read_test_file(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Whether `key` is among the rows an [`OrderedStore`](kazoo_records::cdr::OrderedStore) scan
+/// from `start` in `direction` returns: the reference semantics of `ScanStart`.
+pub fn in_scan(
+    key: &kazoo_records::cdr::SortKey,
+    start: kazoo_records::cdr::ScanStart<'_>,
+    direction: kazoo_records::cdr::Direction,
+) -> bool {
+    use kazoo_records::cdr::{Direction, ScanStart};
+    match (start, direction) {
+        (ScanStart::Time(t), Direction::Ascending) => key.time >= t,
+        (ScanStart::Time(t), Direction::Descending) => key.time <= t,
+        (ScanStart::From(k), Direction::Ascending) => key >= k,
+        (ScanStart::From(k), Direction::Descending) => key <= k,
+        (ScanStart::After(k), Direction::Ascending) => key > k,
+        (ScanStart::After(k), Direction::Descending) => key < k,
+        _ => false,
+    }
+}
+
 pub const ACCOUNTS: [&str; 4] = ["abc", "def", "ghi", "7600efb3424dc4b79854521fd4563d0a"];
 pub const APPS: [&str; 4] = ["callflow", "crossbar", "acdc", "ecallmgr"];
 

@@ -1,0 +1,7 @@
+#![no_main]
+//! Fuzzes the `filters` property of `tests/properties/mod.rs`.
+
+#[path = "../../tests/properties/mod.rs"]
+mod properties;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| properties::filters(data));
