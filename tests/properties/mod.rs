@@ -307,13 +307,8 @@ pub fn cdr_json(data: &[u8]) {
         "round trip through text {text}"
     );
 
-    if let (Ok(Value::Object(input)), Value::Object(output)) = (parsed, &written) {
-        for (key, value) in &input {
-            assert!(
-                output.contains_key(key) || value.is_null(),
-                "key {key:?} of the input is lost: {output:?}"
-            );
-        }
+    if let Ok(input) = &parsed {
+        assert_keys_kept(input, &written, "");
     }
     // Derived values never panic.
     let _ = (
@@ -324,6 +319,29 @@ pub fn cdr_json(data: &[u8]) {
         cdr.cdr_id(),
         cdr.listing_time(),
     );
+}
+
+/// Every key of `input` (an object, and the objects within it) is in `output` at the same
+/// place: reading and writing a document loses no field, not even a `null` one.
+fn assert_keys_kept(input: &Value, output: &Value, path: &str) {
+    match (input, output) {
+        (Value::Object(input), Value::Object(output)) => {
+            for (key, value) in input {
+                let inner = format!("{path}.{key}");
+                let kept = output
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{inner} is lost: {output:?}"));
+                assert_keys_kept(value, kept, &inner);
+            }
+        }
+        (Value::Array(input), Value::Array(output)) => {
+            assert_eq!(input.len(), output.len(), "{path} changed length");
+            for (i, (value, kept)) in input.iter().zip(output).enumerate() {
+                assert_keys_kept(value, kept, &format!("{path}[{i}]"));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Filters from query pairs (the input is `key=value` lines): a conjunction matches when each
