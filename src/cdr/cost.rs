@@ -88,15 +88,17 @@ impl Units {
         if unsigned.contains('.') && fraction.is_empty() {
             return Err(invalid());
         }
-        let scaled = format!("{whole}{fraction:0<4}");
-        let magnitude: i128 = scaled.parse().map_err(|_| invalid())?;
-        let value = if negative { -magnitude } else { magnitude };
-        i64::try_from(value).map(Units).map_err(|_| {
+        // Only digits are left, so the one way to fail from here on is size.
+        let out_of_range = || {
             Error::out_of_range(
                 crate::error::show_str(dollars),
                 "an amount that fits in i64 units",
             )
-        })
+        };
+        let scaled = format!("{whole}{fraction:0<4}");
+        let magnitude: i128 = scaled.parse().map_err(|_| out_of_range())?;
+        let value = if negative { -magnitude } else { magnitude };
+        i64::try_from(value).map(Units).map_err(|_| out_of_range())
     }
 }
 
@@ -268,6 +270,20 @@ mod tests {
         assert_eq!(
             Units::from_dollars(&Units(i64::MIN).dollars_string()),
             Ok(Units(i64::MIN))
+        );
+    }
+
+    #[test]
+    fn amounts_past_i128_are_out_of_range_too() {
+        for huge in ["9".repeat(45), format!("-{}.9999", "1".repeat(60))] {
+            let err = Units::from_dollars(&huge).unwrap_err();
+            assert_eq!(err.kind(), "out_of_range", "{huge}");
+        }
+        assert_eq!(
+            Units::from_dollars(&"9".repeat(45).replace('9', "x"))
+                .unwrap_err()
+                .kind(),
+            "invalid"
         );
     }
 

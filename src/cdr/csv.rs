@@ -125,7 +125,8 @@ impl<W: io::Write> CsvWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] at `columns` for an empty column list.
+    /// [`Error::Invalid`] at `columns` for an empty column list, at `columns[i]` for an
+    /// empty column name (it would name no column and leave a blank header cell).
     pub fn new(writer: W, options: &CsvOptions) -> Result<Self, Error> {
         let mut row = options.row;
         let names: Vec<String> = match &options.columns {
@@ -134,7 +135,19 @@ impl<W: io::Write> CsvWriter<W> {
                     Error::invalid("[]", "a column list", "at least one column").within("columns")
                 );
             }
-            Some(columns) => columns.clone(),
+            Some(columns) => {
+                if let Some(blank) = columns.iter().position(String::is_empty) {
+                    return Err(Error::invalid(
+                        "\"\"",
+                        "a column name",
+                        "a public-row column or a flattened document key, such as \
+                         custom_channel_vars_account_id",
+                    )
+                    .within_index(blank)
+                    .within("columns"));
+                }
+                columns.clone()
+            }
             None => {
                 let reseller = if row.reseller {
                     PublicRow::RESELLER_COLUMNS
@@ -316,6 +329,25 @@ fn csv_error(error: ::csv::Error) -> Error {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn column_lists_must_name_columns() {
+        let err = CsvWriter::new(Vec::new(), &CsvOptions::new().columns(Vec::<String>::new()))
+            .unwrap_err();
+        assert_eq!(err.path(), "columns");
+        let err = CsvWriter::new(
+            Vec::new(),
+            &CsvOptions::new().columns(["call_id", "", "to"]),
+        )
+        .unwrap_err();
+        assert_eq!(err.path(), "columns[1]");
+        assert!(
+            err.to_string()
+                .starts_with(r#"columns[1]: "" is not a column name"#),
+            "{err}"
+        );
+        assert!(CsvWriter::new(Vec::new(), &CsvOptions::new().columns(["no_such_key"])).is_ok());
+    }
 
     #[test]
     fn cells_flatten_and_join() {

@@ -17,5 +17,6 @@ named_enum! {
         /// Out of the switch (towards the callee).
         Outbound => "outbound",
     }
+    what: "a call direction",
     other: "A direction KAZOO does not document, kept as written."
 }

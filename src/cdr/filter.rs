@@ -131,7 +131,8 @@ impl Filters {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the parameter for a malformed filter (see [`Filters`]).
+    /// [`Error::Invalid`] naming the parameter for a malformed filter (see [`Filters`]);
+    /// [`Error::OutOfRange`] for a time bound past the range of `i64` seconds.
     pub fn from_query<I, K, V>(pairs: I) -> Result<Filters, Error>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -206,12 +207,17 @@ impl Clause {
     }
 
     fn time(field: TimeField, bound: Bound, value: &str) -> Result<Clause, Error> {
-        let at = value.parse::<i64>().map_err(|_| {
-            Error::invalid(
+        use std::num::IntErrorKind;
+        let at = value.parse::<i64>().map_err(|e| match e.kind() {
+            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => Error::out_of_range(
+                show_str(value),
+                "Gregorian seconds from -9223372036854775808 to 9223372036854775807",
+            ),
+            _ => Error::invalid(
                 show_str(value),
                 "Gregorian seconds",
                 "an integer such as 63724403398",
-            )
+            ),
         })?;
         Ok(Clause::Time {
             field,
@@ -373,6 +379,18 @@ mod tests {
         assert_eq!(text("m"), "");
         assert_eq!(text("o"), r#"{"k":1}"#);
         assert_eq!(text("absent"), "");
+    }
+
+    #[test]
+    fn time_bounds_past_i64_are_out_of_range() {
+        let err =
+            Clause::time(TimeField::Listing, Bound::From, "99999999999999999999").unwrap_err();
+        assert_eq!(err.kind(), "out_of_range");
+        let err =
+            Clause::time(TimeField::Modified, Bound::To, "-99999999999999999999").unwrap_err();
+        assert_eq!(err.kind(), "out_of_range");
+        let err = Clause::time(TimeField::Listing, Bound::To, "soon").unwrap_err();
+        assert_eq!(err.kind(), "invalid");
     }
 
     #[test]

@@ -128,26 +128,47 @@ impl Scalar<'_> {
     }
 
     /// The integer, from a JSON integer, an integral float, or a string of decimal digits.
+    ///
+    /// An integer that is well formed but does not fit (past `i64`, or a float past 2^53,
+    /// where floats stop holding every integer) is [`Error::OutOfRange`]; anything else that
+    /// is not an integer is [`Error::Invalid`].
     pub(crate) fn to_i64(&self) -> Result<i64, Error> {
         const EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
-        let parsed = match self {
-            Scalar::Int(i) => Some(*i),
-            Scalar::UInt(u) => i64::try_from(*u).ok(),
-            Scalar::Float(f) if f.fract() == 0.0 && f.abs() <= EXACT_FLOAT => Some(*f as i64),
-            Scalar::Str(s) => parse_decimal(s),
-            _ => None,
-        };
-        parsed.ok_or_else(|| self.invalid("an integer", INTEGER_EXPECTED))
+        let out_of_range = |expected: &str| Error::out_of_range(self.show(), expected);
+        match self {
+            Scalar::Int(i) => Ok(*i),
+            Scalar::UInt(u) => i64::try_from(*u).map_err(|_| out_of_range(I64_EXPECTED)),
+            Scalar::Float(f) if f.fract() == 0.0 => {
+                if f.abs() <= EXACT_FLOAT {
+                    Ok(*f as i64)
+                } else {
+                    Err(out_of_range(EXACT_FLOAT_EXPECTED))
+                }
+            }
+            Scalar::Str(s) => match parse_decimal(s) {
+                Some(Some(i)) => Ok(i),
+                Some(None) => Err(out_of_range(I64_EXPECTED)),
+                None => Err(self.invalid("an integer", INTEGER_EXPECTED)),
+            },
+            _ => Err(self.invalid("an integer", INTEGER_EXPECTED)),
+        }
     }
 }
 
-/// Parses an optionally signed string of ASCII decimal digits (no spaces, no `+`).
-fn parse_decimal(s: &str) -> Option<i64> {
+/// The range of integer fields, for error messages.
+const I64_EXPECTED: &str = "an integer from -9223372036854775808 to 9223372036854775807";
+/// The range of integers written as floats, for error messages.
+const EXACT_FLOAT_EXPECTED: &str =
+    "an integer of at most 9007199254740992 (2^53) in magnitude when written as a float";
+
+/// Parses an optionally signed string of ASCII decimal digits (no spaces, no `+`):
+/// `None` when it is not one, `Some(None)` when it is one that does not fit an `i64`.
+fn parse_decimal(s: &str) -> Option<Option<i64>> {
     let digits = s.strip_prefix('-').unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.parse().ok()
+    Some(s.parse().ok())
 }
 
 impl<'de> Deserialize<'de> for Scalar<'de> {
@@ -545,19 +566,28 @@ mod tests {
         assert_eq!(scalar("7").to_i64(), Ok(7));
         assert_eq!(scalar("\"-12\"").to_i64(), Ok(-12));
         assert_eq!(scalar("7.0").to_i64(), Ok(7));
-        for bad in [
-            "\"ten\"",
-            "\"\"",
-            "\"+7\"",
-            "\" 7\"",
-            "7.5",
-            "true",
-            "[]",
-            "18446744073709551615",
-        ] {
+        for bad in ["\"ten\"", "\"\"", "\"+7\"", "\" 7\"", "7.5", "true", "[]"] {
             let err = scalar(bad).to_i64().unwrap_err();
             assert_eq!(err.kind(), "invalid", "{bad}");
             assert!(err.to_string().contains("is not an integer"), "{err}");
+        }
+    }
+
+    #[test]
+    fn integers_past_i64_are_out_of_range_not_invalid() {
+        assert_eq!(scalar("9223372036854775807").to_i64(), Ok(i64::MAX));
+        assert_eq!(scalar("\"-9223372036854775808\"").to_i64(), Ok(i64::MIN));
+        assert_eq!(scalar("9007199254740992.0").to_i64(), Ok(1 << 53));
+        for (big, shown) in [
+            ("18446744073709551615", "18446744073709551615"),
+            ("\"9223372036854775808\"", "\"9223372036854775808\""),
+            ("\"-99999999999999999999\"", "\"-99999999999999999999\""),
+            ("1e300", "1e+300"),
+            ("-9007199254740994.0", "-9007199254740994.0"),
+        ] {
+            let err = scalar(big).to_i64().unwrap_err();
+            assert_eq!(err.kind(), "out_of_range", "{big}");
+            assert!(err.to_string().starts_with(shown), "{err}");
         }
     }
 

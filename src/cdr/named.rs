@@ -9,6 +9,7 @@ macro_rules! named_enum {
         pub enum $name:ident {
             $($(#[$vmeta:meta])* $variant:ident => $text:literal,)*
         }
+        what: $what:literal,
         other: $other_doc:literal
     ) => {
         $(#[$meta])*
@@ -80,10 +81,7 @@ macro_rules! named_enum {
             fn from_scalar(scalar: $crate::cdr::lenient::Scalar<'_>) -> Result<Self, $crate::Error> {
                 match scalar {
                     $crate::cdr::lenient::Scalar::Str(name) => Ok($name::from(name.as_ref())),
-                    other => Err(other.invalid(
-                        concat!("a ", stringify!($name)),
-                        concat!("a JSON string such as ", $($text, " "),*),
-                    )),
+                    other => Err(other.invalid($what, &$crate::cdr::named::expected(&[$($text),*]))),
                 }
             }
         }
@@ -91,3 +89,44 @@ macro_rules! named_enum {
 }
 
 pub(crate) use named_enum;
+
+/// What a named enum accepts, for error messages: any JSON string, the known names as examples
+/// (`a JSON string, such as inbound or outbound`).
+pub(crate) fn expected(known: &[&str]) -> String {
+    let examples = match known {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    };
+    format!("a JSON string, such as {examples}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_lists_the_known_names_without_stray_spaces() {
+        assert_eq!(
+            expected(&["inbound", "outbound"]),
+            "a JSON string, such as inbound or outbound"
+        );
+        assert_eq!(
+            expected(&["a", "b", "c"]),
+            "a JSON string, such as a, b or c"
+        );
+        assert_eq!(expected(&["a"]), "a JSON string, such as a");
+    }
+
+    #[test]
+    fn a_non_string_names_the_field_in_words() {
+        use crate::cdr::CallDirection;
+        use crate::cdr::lenient::{FromScalar, Scalar};
+
+        let err = CallDirection::from_scalar(Scalar::Int(5)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "5 is not a call direction; expected a JSON string, such as inbound or outbound"
+        );
+    }
+}

@@ -30,7 +30,8 @@ use crate::time::{GregorianSeconds, UnixMicros};
 /// # Reading rules
 ///
 /// - Integer fields take a JSON integer, an integral float (`7.0`, written back as `7`) or a
-///   string of ASCII digits with an optional `-` (`"007"`, not `"+7"`, `" 7"` or `"7.5"`).
+///   string of ASCII digits with an optional `-` (`"007"`, not `"+7"`, `" 7"` or `"7.5"`),
+///   within `i64` (and within ±2^53 for a float).
 /// - Boolean fields take `true`/`false` or the strings `"true"`/`"false"`.
 /// - String fields take JSON strings only: a number is not turned into text.
 /// - `null` for a known key leaves the field `None` and is kept in `extra`, so it is written
@@ -363,7 +364,8 @@ impl Cdr {
     ///
     /// [`Error::Json`] for text that is not JSON; [`Error::MissingKey`] without `call_id`;
     /// [`Error::Invalid`] for a value that does not fit its field, with the JSON path and the
-    /// value (`custom_channel_vars.rate: "abc" is not an integer; expected …`).
+    /// value (`custom_channel_vars.rate: "abc" is not an integer; expected …`);
+    /// [`Error::OutOfRange`] for an integer past `i64` (or written as a float past 2^53).
     pub fn from_json_str(json: &str) -> Result<Cdr, Error> {
         let slot = ErrorSlot::default();
         let mut deserializer = serde_json::Deserializer::from_str(json);

@@ -21,5 +21,6 @@ named_enum! {
         /// A call to a device on the platform.
         OnnetTermination => "onnet-termination",
     }
+    what: "a resource type",
     other: "A resource type KAZOO does not document here (for example `audio` in route requests), kept as written."
 }

@@ -76,44 +76,40 @@ impl CustomSipHeaders {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a name outside `^[A-Za-z0-9_-]+$` or a value that is not a
-    /// string, number or boolean.
+    /// [`Error::Invalid`] for a name outside `^[A-Za-z0-9_-]+$` (no path) or a value that is
+    /// not a string, number or boolean (path: the name).
     pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> Result<Option<Value>, Error> {
-        insert_checked(&mut self.headers, name, value.into())
+        let value = value.into();
+        check_entry(name, &value)?;
+        Ok(self.headers.insert(name.to_owned(), value))
     }
 
     /// Sets header `name` in the `in` map (creating it); returns the previous value.
     ///
     /// # Errors
     ///
-    /// As [`insert`](Self::insert).
+    /// As [`insert`](Self::insert), with paths inside `in` (`in` for a bad name, `in.<name>`
+    /// for a bad value), as when the headers are read from JSON.
     pub fn insert_inbound(
         &mut self,
         name: &str,
         value: impl Into<Value>,
     ) -> Result<Option<Value>, Error> {
-        insert_checked(
-            self.inbound.get_or_insert_with(Map::new),
-            name,
-            value.into(),
-        )
+        insert_nested(&mut self.inbound, "in", name, value.into())
     }
 
     /// Sets header `name` in the `out` map (creating it); returns the previous value.
     ///
     /// # Errors
     ///
-    /// As [`insert`](Self::insert).
+    /// As [`insert`](Self::insert), with paths inside `out` (`out` for a bad name,
+    /// `out.<name>` for a bad value), as when the headers are read from JSON.
     pub fn insert_outbound(
         &mut self,
         name: &str,
         value: impl Into<Value>,
     ) -> Result<Option<Value>, Error> {
-        insert_checked(
-            self.outbound.get_or_insert_with(Map::new),
-            name,
-            value.into(),
-        )
+        insert_nested(&mut self.outbound, "out", name, value.into())
     }
 
     /// Removes header `name` from the flat map.
@@ -127,14 +123,24 @@ impl CustomSipHeaders {
     }
 }
 
-fn insert_checked(
-    map: &mut Map<String, Value>,
+/// Sets a header in the nested map `place` (`in` or `out`), creating the map only once the
+/// header is known to be good; errors are placed inside `place`.
+fn insert_nested(
+    map: &mut Option<Map<String, Value>>,
+    place: &str,
     name: &str,
     value: Value,
 ) -> Result<Option<Value>, Error> {
+    check_entry(name, &value).map_err(|e| e.within(place))?;
+    Ok(map
+        .get_or_insert_with(Map::new)
+        .insert(name.to_owned(), value))
+}
+
+/// Checks one header: its name, then its value (the error placed at the name).
+fn check_entry(name: &str, value: &Value) -> Result<(), Error> {
     check_name(name)?;
-    check_value(&value).map_err(|e| e.within(name))?;
-    Ok(map.insert(name.to_owned(), value))
+    check_value(value).map_err(|e| e.within(name))
 }
 
 fn check_name(name: &str) -> Result<(), Error> {
@@ -162,10 +168,8 @@ fn check_value(value: &Value) -> Result<(), Error> {
 
 /// Checks every entry of a nested `in`/`out` map.
 fn check_map(map: &Map<String, Value>) -> Result<(), Error> {
-    map.iter().try_for_each(|(name, value)| {
-        check_name(name)?;
-        check_value(value).map_err(|e| e.within(name))
-    })
+    map.iter()
+        .try_for_each(|(name, value)| check_entry(name, value))
 }
 
 impl ReadObject for CustomSipHeaders {
@@ -256,7 +260,30 @@ mod tests {
         let mut h = CustomSipHeaders::new();
         assert!(h.insert("X-Y", "1").is_ok());
         assert_eq!(h.insert("X Y", "1").unwrap_err().kind(), "invalid");
-        assert_eq!(h.insert_inbound("X", Value::Null).unwrap_err().path(), "X");
+        assert_eq!(h.insert("X", Value::Null).unwrap_err().path(), "X");
         assert!(h.insert_outbound("X", true).is_ok());
+    }
+
+    #[test]
+    fn nested_inserts_place_errors_as_reading_does() {
+        let mut h = CustomSipHeaders::new();
+        let err = h.insert_inbound("X", Value::Null).unwrap_err();
+        assert_eq!(err.path(), "in.X");
+        let read = serde_json::from_str::<CustomSipHeaders>(r#"{"in": {"X": null}}"#).unwrap_err();
+        assert!(
+            read.to_string().starts_with(&err.to_string()),
+            "{read} / {err}"
+        );
+
+        let err = h.insert_outbound("X Y", "1").unwrap_err();
+        assert_eq!(err.path(), "out");
+        assert_eq!(
+            err.to_string(),
+            r#"out: "X Y" is not a SIP header name; expected letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$)"#
+        );
+        assert!(
+            h.inbound().is_none() && h.outbound().is_none(),
+            "nothing created"
+        );
     }
 }
