@@ -360,6 +360,10 @@ impl Cdr {
 
     /// Reads a CDR from JSON text.
     ///
+    /// A key repeated in one object is read at each occurrence, in order, and the last one
+    /// stands (as in a `serde_json::Value`); an occurrence that does not fit its field is an
+    /// error even when a later one would.
+    ///
     /// # Errors
     ///
     /// [`Error::Json`] for text that is not JSON; [`Error::MissingKey`] without `call_id`;
