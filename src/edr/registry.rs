@@ -1,5 +1,6 @@
 //! [`Registry`]: named subscriptions and synchronous, in-process dispatch.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -250,7 +251,8 @@ impl Registry {
     /// Distributes `event` to every subscription that selects it, on the calling thread, in
     /// bind order, at most once per subscription.
     ///
-    /// Never panics because a callback did: panics are caught and counted.
+    /// Never panics because a callback did: panics are caught and counted (even a panic whose
+    /// payload panics again when dropped).
     pub fn distribute(&self, event: &Event) -> DispatchReport {
         if !self.is_interested(event.severity(), event.verbosity()) {
             return DispatchReport::default();
@@ -264,10 +266,15 @@ impl Registry {
             };
         }
         let _nesting = Nesting::enter();
-        if depth == 0 {
-            self.distribute_outermost(event)
+        let slot = self.reader_slot();
+        // Outermost *on this registry*: a distribution nested in another registry's callback
+        // must still announce itself here, or this registry's `unbind` would not wait for it.
+        if slot.active.load(Ordering::Relaxed) == 0 {
+            self.distribute_outermost(&slot, event)
         } else {
-            // Nested: rare, so take the published snapshot directly (the cache is in use).
+            // Nested in a distribution of this registry on this thread, which announced the
+            // epoch it started in (so unbind waits for this too): rare, so take the published
+            // snapshot directly (the cache is in use).
             let snapshot = Arc::clone(&self.published.read());
             self.deliver(&snapshot, event)
         }
@@ -309,10 +316,10 @@ impl Registry {
         }
     }
 
-    /// The outermost distribution on this thread: announce the epoch, use the cached snapshot.
-    fn distribute_outermost(&self, event: &Event) -> DispatchReport {
-        let slot = self.reader_slot();
-        let epoch = self.announce(&slot);
+    /// The outermost distribution on this registry on this thread: announce the epoch, use the
+    /// cached snapshot.
+    fn distribute_outermost(&self, slot: &ReaderSlot, event: &Event) -> DispatchReport {
+        let epoch = self.announce(slot);
         let report = {
             let mut cached = slot.cache.lock();
             if cached.epoch != epoch || cached.snapshot.is_none() {
@@ -339,9 +346,10 @@ impl Registry {
             }
             match catch_unwind(AssertUnwindSafe(|| subscription.call(event))) {
                 Ok(()) => report.delivered += 1,
-                Err(_) => {
+                Err(payload) => {
                     report.panicked += 1;
                     self.panicked.fetch_add(1, Ordering::Relaxed);
+                    drop_panic_payload(payload);
                 }
             }
         }
@@ -483,6 +491,16 @@ fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
     }
 }
 
+/// Drops a caught panic's payload without letting a panic from its destructor escape (it would
+/// unwind out of `distribute`, skip clearing the thread's announced epoch, and leave every later
+/// `unbind` waiting for this thread): that second panic is caught too, and its payload leaked
+/// rather than risk a third.
+fn drop_panic_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
 /// Marks a distribution in progress on this thread for as long as it lives.
 struct Nesting;
 
@@ -503,4 +521,102 @@ impl Drop for Nesting {
 /// How many distributions are in progress on this thread.
 fn nesting_depth() -> usize {
     DEPTH.try_with(Cell::get).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Weak;
+
+    use super::*;
+
+    fn event() -> Event {
+        Event::new(
+            "app",
+            "1",
+            Severity::Ok,
+            Verbosity::Info,
+            serde_json::json!({}),
+        )
+    }
+
+    /// Whether this thread is announced as reading `registry` (so its `unbind` waits for it).
+    fn announced(registry: &Registry) -> bool {
+        registry.reader_slot().active.load(Ordering::SeqCst) != 0
+    }
+
+    #[test]
+    fn a_distribution_nested_in_another_registrys_callback_announces_itself() {
+        let outer = Registry::new();
+        let inner = Arc::new(Registry::new());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (weak, s) = (Arc::downgrade(&inner), Arc::clone(&seen));
+        inner
+            .bind("probe", [Binding::default()], move |_| {
+                let inner = Weak::upgrade(&weak).expect("the registry outlives its dispatch");
+                s.lock().push(announced(&inner));
+            })
+            .unwrap();
+        let i = Arc::clone(&inner);
+        outer
+            .bind("bridge", [Binding::default()], move |e: &Event| {
+                // Nested in `outer`, but the outermost distribution on `inner`.
+                assert_eq!(i.distribute(e).delivered, 1);
+                // And nested on `inner` too: still announced from the outer call.
+                let nested = i.distribute(e);
+                assert_eq!(nested.delivered, 1);
+            })
+            .unwrap();
+        let i = Arc::clone(&inner);
+        let via_inner = inner.bind("self", [Binding::default().app("loop")], move |_| {
+            assert_eq!(i.distribute(&event()).delivered, 1);
+        });
+        via_inner.unwrap();
+
+        assert_eq!(outer.distribute(&event()).delivered, 1);
+        assert_eq!(*seen.lock(), [true, true]);
+        assert!(
+            !announced(&inner),
+            "the announcement ends with the distribution"
+        );
+        // Nested on the same registry, the probe still sees the outermost announcement.
+        let looped = Event::new(
+            "loop",
+            "1",
+            Severity::Ok,
+            Verbosity::Info,
+            serde_json::json!({}),
+        );
+        assert_eq!(inner.distribute(&looped).delivered, 2);
+        assert_eq!(*seen.lock(), [true, true, true, true]);
+        assert!(!announced(&inner));
+    }
+
+    /// A panic payload whose destructor panics as well.
+    struct PanicsWhenDropped;
+
+    impl Drop for PanicsWhenDropped {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("panic payload destructor");
+            }
+        }
+    }
+
+    #[test]
+    fn a_panic_payload_that_panics_when_dropped_is_contained() {
+        let registry = Registry::new();
+        registry
+            .bind("bomb", [Binding::default()], |_| {
+                std::panic::panic_any(PanicsWhenDropped)
+            })
+            .unwrap();
+        registry
+            .bind("after", [Binding::default()], |_| {})
+            .unwrap();
+        let report = catch_unwind(AssertUnwindSafe(|| registry.distribute(&event())))
+            .expect("distribute must not unwind because a payload's destructor panicked");
+        assert_eq!((report.delivered, report.panicked), (1, 1));
+        assert!(!announced(&registry), "the thread must not stay announced");
+        assert_eq!(registry.stats().panicked, 1);
+    }
 }
