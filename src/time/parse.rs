@@ -164,11 +164,11 @@ fn parse_bytes(bytes: &[u8]) -> Result<Parsed, Failure> {
         return Err(Failure::Time);
     }
     let time_of_day = time.hour * 3600 + time.minute * 60 + time.second;
-    // Years have at most 12 digits, so the days fit; the seconds may not.
-    let seconds = days_from_civil(year, month, day)
-        .checked_mul(DAY)
-        .and_then(|s| s.checked_add(time_of_day - offset))
-        .ok_or(Failure::Range)?;
+    // Years have at most 12 digits, so the days fit; the seconds may not. Summed wide, so
+    // that the first day of i64's range, whose midnight is below i64::MIN, still reads.
+    let seconds = i128::from(days_from_civil(year, month, day)) * i128::from(DAY)
+        + i128::from(time_of_day - offset);
+    let seconds = i64::try_from(seconds).map_err(|_| Failure::Range)?;
     Ok(Parsed {
         seconds,
         nanos: time.nanos,
@@ -373,6 +373,24 @@ fn pair(run: &[u8]) -> Result<[u8; 2], Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ends_of_i64_read_back() {
+        // The first day of the range starts before i64::MIN: its midnight alone overflows.
+        for g in [i64::MIN, i64::MIN + 1, i64::MAX - 1, i64::MAX] {
+            let written = GregorianSeconds(g).iso8601();
+            assert_eq!(
+                GregorianSeconds::parse_iso8601(&written),
+                Ok(GregorianSeconds(g)),
+                "{written}"
+            );
+        }
+        let before = "-292277024627-01-26T08:29:51Z";
+        assert_eq!(
+            GregorianSeconds::parse_iso8601(before).unwrap_err().kind(),
+            "out_of_range"
+        );
+    }
 
     fn failure(s: &str) -> Failure {
         match parse_bytes(s.as_bytes()) {

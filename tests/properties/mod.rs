@@ -671,6 +671,9 @@ fn check_page(
 /// ISO 8601: the two readers agree; what reads is written back and reads again equal; strict
 /// RFC 3339 text agrees with chrono's reader.
 pub fn iso8601(data: &[u8]) {
+    if let Some(bytes) = data.first_chunk::<8>() {
+        formats_read_back(GregorianSeconds(i64::from_le_bytes(*bytes)));
+    }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -719,6 +722,48 @@ pub fn iso8601(data: &[u8]) {
             (Err(_), Err(_)) => {}
         }
     }
+}
+
+/// Any Gregorian second is written in every format without panicking; its ISO 8601 forms
+/// read back to it; it converts to chrono exactly when chrono can hold it.
+fn formats_read_back(g: GregorianSeconds) {
+    let written = g.iso8601();
+    assert_eq!(
+        GregorianSeconds::parse_iso8601(&written),
+        Ok(g),
+        "{g:?} written as {written}"
+    );
+    let date = g.iso8601_date();
+    assert!(
+        written.starts_with(&date),
+        "{g:?}: date {date} of {written}"
+    );
+    for offset in [-86_340, -18_000, 19_800, 86_340] {
+        let offset = UtcOffset::from_seconds(offset).unwrap_or_default();
+        let shifted = g.iso8601_with_offset(offset);
+        let read = GregorianSeconds::parse_iso8601(&shifted);
+        // The local time of an instant at the very ends of i64 may not be representable.
+        let near_the_end = g.0.checked_add(86_400).is_none() || g.0.checked_sub(86_400).is_none();
+        assert!(
+            read == Ok(g) || near_the_end,
+            "{g:?} at {offset} written as {shifted}, read as {read:?}"
+        );
+    }
+    let (_, _) = (g.rfc1036(), g.pretty());
+    let chrono = g.to_datetime();
+    let in_range = (GregorianSeconds::from_datetime(chrono::DateTime::<chrono::Utc>::MIN_UTC).0
+        ..=GregorianSeconds::from_datetime(chrono::DateTime::<chrono::Utc>::MAX_UTC).0)
+        .contains(&g.0);
+    assert_eq!(chrono.is_ok(), in_range, "{g:?}: {chrono:?}");
+    if let Ok(dt) = chrono {
+        assert_eq!(GregorianSeconds::from_datetime(dt), g);
+        assert_eq!(parse_iso8601(&written), Ok(dt), "{written}");
+    }
+    assert_eq!(
+        g.to_unix().to_gregorian() == g,
+        g.0.checked_sub(62_167_219_200).is_some(),
+        "{g:?} through Unix seconds"
+    );
 }
 
 /// `YYYY-MM-DDTHH:MM:SS(.f{1,9})?(Z|±HH:MM)`, digits anywhere a digit goes.
