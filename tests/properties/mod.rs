@@ -99,7 +99,8 @@ pub fn bindings_json(data: &[u8]) {
     }
 }
 
-/// An event a routing key of `binding` selects: `*` words become a concrete name.
+/// An event a routing key of `binding` selects: `*` words become a one-letter name, so the
+/// event's key is no longer than the binding's.
 fn event_for_key(key: &str, binding: &Binding) -> Event {
     let words: Vec<&str> = key.split('.').collect();
     assert_eq!(words.len(), 5, "routing key {key} is not five words");
@@ -108,7 +109,7 @@ fn event_for_key(key: &str, binding: &Binding) -> Event {
     let verbosity: Verbosity = words[2].parse().unwrap_or_else(|e| panic!("{key}: {e}"));
     let concrete = |word: &str| {
         if word == "*" {
-            "anything".to_owned()
+            "x".to_owned()
         } else {
             word.to_owned()
         }
