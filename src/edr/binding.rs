@@ -9,8 +9,9 @@ use crate::error::{Error, show_str};
 /// The most (account id, app name) pairs one [`Binding`] may select: the number of its
 /// distinct account ids times the number of its distinct app names (a wildcard counts one).
 ///
-/// A binding is filed once per pair in a [`Registry`](super::Registry) and gives up to 18
-/// routing keys per pair, so the product bounds what one binding can cost. A subscriber that
+/// A binding is filed once per pair in a [`Registry`](super::Registry) (twice with
+/// `include_descendants`) and gives up to 18 routing keys per pair, so the product bounds
+/// what one binding can cost. A subscriber that
 /// needs more pairs binds several bindings in one subscription.
 pub const MAX_NAME_PAIRS: usize = 10_000;
 
@@ -487,12 +488,22 @@ impl Names {
         }
     }
 
-    /// How many distinct names this selection files under: 1 for any.
+    /// The names as written, each once (the first occurrence kept), in linear time.
+    pub(crate) fn distinct(&self) -> impl Iterator<Item = &str> {
+        let mut seen = HashSet::new();
+        self.as_slice()
+            .iter()
+            .map(String::as_str)
+            .filter(move |name| seen.insert(*name))
+    }
+
+    /// How many distinct names this selection is filed under in a registry: 1 for any.
     fn distinct_count(&self) -> usize {
         if self.is_any() {
-            return 1;
+            1
+        } else {
+            self.distinct().count()
         }
-        self.as_slice().iter().collect::<HashSet<_>>().len()
     }
 
     /// The longest name (with its list index) as it stands in a key; `None` for any.

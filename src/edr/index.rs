@@ -282,13 +282,7 @@ fn filed_names(names: &Names) -> Vec<Option<Arc<str>>> {
     if names.is_any() {
         return vec![None];
     }
-    let mut seen = std::collections::HashSet::new();
-    names
-        .as_slice()
-        .iter()
-        .filter(|name| seen.insert(name.as_str()))
-        .map(|name| Some(Arc::from(name.as_str())))
-        .collect()
+    names.distinct().map(|name| Some(Arc::from(name))).collect()
 }
 
 fn shard_of(hash: u64) -> usize {
