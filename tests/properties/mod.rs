@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use kazoo_records::Error;
-use kazoo_records::cdr::{Cdr, Direction, Filters, Page, PageRequest, SortKey, paginate};
+use kazoo_records::cdr::{Cdr, Direction, Filters, Page, PageRequest, paginate};
 use kazoo_records::edr::{
     Binding, Event, Severity, Verbosity, bindings_from_json, bindings_to_json, topic,
 };
@@ -508,10 +508,11 @@ pub fn cursor(data: &[u8]) {
                 &request(),
                 paginate(cdrs, &request().start_key(text.as_ref()), now),
                 &text,
+                None,
             );
         }
         1 => {
-            let Some((genuine, expected)) =
+            let Some((genuine, expected, before)) =
                 real_cursor(cdrs, &request(), now, usize::from(flags >> 1))
             else {
                 return;
@@ -533,6 +534,8 @@ pub fn cursor(data: &[u8]) {
                     expected,
                     "the genuine cursor {genuine} gives another page"
                 );
+                // And that page is the naive listing's next run.
+                check_page(cdrs, &request(), Ok(page), &genuine, Some(before));
             } else {
                 let err = result.map(|p| ids(&p)).expect_err(&format!(
                     "edited cursor {edited} (from {genuine}) is accepted"
@@ -542,7 +545,7 @@ pub fn cursor(data: &[u8]) {
             }
         }
         _ => {
-            let Some((genuine, _)) = real_cursor(cdrs, &request(), now, usize::from(flags >> 1))
+            let Some((genuine, _, _)) = real_cursor(cdrs, &request(), now, usize::from(flags >> 1))
             else {
                 return;
             };
@@ -583,24 +586,26 @@ fn cursor_cdrs() -> &'static [Cdr] {
     })
 }
 
-/// The cursor that ends page `n` (following cursors from the first page), and the ids of the
-/// page it leads to.
+/// The cursor that ends page `n` (following cursors from the first page), the ids of the
+/// page it leads to, and how many items the pages up to the cursor held.
 fn real_cursor(
     cdrs: &[Cdr],
     request: &PageRequest,
     now: GregorianSeconds,
     n: usize,
-) -> Option<(String, Vec<usize>)> {
+) -> Option<(String, Vec<usize>, usize)> {
     let mut page = paginate(cdrs, request, now).unwrap_or_else(|e| panic!("{request:?}: {e}"));
+    let mut before = page.items.len();
     for _ in 0..n % 8 {
         let key = page.next_start_key.clone()?;
         page = paginate(cdrs, &request.clone().start_key(key.as_str()), now)
             .unwrap_or_else(|e| panic!("own cursor {key}: {e}"));
+        before += page.items.len();
     }
     let key = page.next_start_key.clone()?;
     let next = paginate(cdrs, &request.clone().start_key(key.as_str()), now)
         .unwrap_or_else(|e| panic!("own cursor {key}: {e}"));
-    Some((key, ids(&next)))
+    Some((key, ids(&next), before))
 }
 
 /// Slice positions of a page's items.
@@ -616,12 +621,14 @@ fn ids(page: &Page<&Cdr>) -> Vec<usize> {
         .collect()
 }
 
-/// A page is either a clear cursor error or a contiguous run of the naive listing.
+/// A page is either a clear cursor error or a contiguous run of the naive listing (starting
+/// at `starts_at`, when the cursor is known to follow that many items).
 fn check_page(
     cdrs: &[Cdr],
     request: &PageRequest,
     result: Result<Page<&Cdr>, Error>,
     cursor: &str,
+    starts_at: Option<usize>,
 ) {
     let page = match result {
         Ok(page) => page,
@@ -631,28 +638,48 @@ fn check_page(
             return assert_clear(&err, cursor);
         }
     };
-    let mut listing: Vec<(SortKey, usize)> = cdrs
+    // The listing by DESIGN: (timestamp else pvt_created, _id else call_id, position).
+    let mut listing: Vec<(i64, &str, usize)> = cdrs
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| SortKey::of_cdr(c).map(|k| (k, i)))
-        .filter(|(k, _)| (CURSOR_BASE - 10..=CURSOR_BASE + 100).contains(&k.time.0))
+        .filter_map(|(i, c)| {
+            let time = c.timestamp.or(c.pvt_created)?.0;
+            let id = c.doc_id.as_deref().unwrap_or(&c.call_id);
+            (CURSOR_BASE - 10..=CURSOR_BASE + 100)
+                .contains(&time)
+                .then_some((time, id, i))
+        })
         .collect();
     listing.sort();
     if request.direction_value() == Direction::Descending {
         listing.reverse();
     }
-    let order: Vec<usize> = listing.into_iter().map(|(_, i)| i).collect();
+    let order: Vec<usize> = listing.into_iter().map(|(_, _, i)| i).collect();
     let got = ids(&page);
     assert!(
         got.len() <= request.page_size_value(),
         "{cursor:?}: page of {} > page size",
         got.len()
     );
+    if got.is_empty() {
+        assert!(
+            page.next_start_key.is_none(),
+            "{cursor:?}: an empty page with a cursor"
+        );
+        assert!(
+            starts_at.is_none_or(|s| s == order.len()),
+            "{cursor:?}: empty page before the end"
+        );
+    }
     if let Some(first) = got.first() {
         let at = order
             .iter()
             .position(|i| i == first)
             .unwrap_or_else(|| panic!("{cursor:?}: item {first} is not listed"));
+        assert!(
+            starts_at.is_none_or(|s| s == at),
+            "{cursor:?}: page starts at {at}, not {starts_at:?}"
+        );
         assert_eq!(
             order.get(at..at + got.len()),
             Some(got.as_slice()),
