@@ -22,6 +22,8 @@
 //! (the text before the first `": "`, when it looks like a path) is the error's path. All
 //! mismatches are reported together, by line number.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -798,15 +800,7 @@ impl OrderedStore for VecStore {
         limit: usize,
     ) -> Result<Vec<(SortKey, String)>, Error> {
         let ascending = direction == Direction::Ascending;
-        let at_or_beyond = |key: &SortKey| match start {
-            ScanStart::Time(t) if ascending => key.time >= t,
-            ScanStart::Time(t) => key.time <= t,
-            ScanStart::From(k) if ascending => key >= k,
-            ScanStart::From(k) => key <= k,
-            ScanStart::After(k) if ascending => key > k,
-            ScanStart::After(k) => key < k,
-            _ => false,
-        };
+        let at_or_beyond = |key: &SortKey| common::in_scan(key, start, direction);
         let ordered: Box<dyn Iterator<Item = &(SortKey, String)>> = if ascending {
             Box::new(self.rows.iter())
         } else {
