@@ -226,6 +226,24 @@ fn chrono_range() -> impl Strategy<Value = GregorianSeconds> {
     .prop_map(GregorianSeconds)
 }
 
+/// Gregorian seconds whose local time, at any offset, has a four-digit year
+/// (0000-01-02 to 9999-12-30 UTC), so basic forms can be written from them.
+fn four_digit_years() -> impl Strategy<Value = GregorianSeconds> {
+    let first = 86_400;
+    let last = GregorianSeconds::from_datetime(
+        DateTime::parse_from_rfc3339("9999-12-30T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    )
+    .0;
+    prop_oneof![
+        first..=last,
+        first..=400 * 366 * 86_400,
+        63_000_000_000_i64..=64_000_000_000
+    ]
+    .prop_map(GregorianSeconds)
+}
+
 /// A valid string with a known meaning, and small edits of it.
 fn mutated() -> impl Strategy<Value = String> {
     let valid =
@@ -293,10 +311,10 @@ proptest! {
 
     /// The basic form means what the extended form means.
     #[test]
-    fn basic_equals_extended(g in chrono_range(), offset in offsets(), frac in "[0-9]{0,9}") {
+    fn basic_equals_extended(g in four_digit_years(), offset in offsets(), frac in "[0-9]{0,9}") {
         let extended = g.iso8601_with_offset(offset);
-        let (date_time, zone) = extended.split_at(19.min(extended.len()));
-        prop_assume!(!date_time.starts_with(['-', '+']) && date_time.len() == 19);
+        prop_assert!(!extended.starts_with(['-', '+']), "{}", extended);
+        let (date_time, zone) = extended.split_at(19);
         let frac = if frac.is_empty() { String::new() } else { format!(".{frac}") };
         let basic = format!("{}{frac}{}", date_time.replace(['-', ':'], ""), zone.replace(':', ""));
         let extended = format!("{date_time}{frac}{zone}");
