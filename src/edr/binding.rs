@@ -63,13 +63,13 @@ pub const MAX_NAME_PAIRS: usize = 10_000;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Binding {
-    account_id: Names,
-    include_descendants: bool,
-    app_name: Names,
-    severity: Levels<Severity>,
-    exact_severity: bool,
-    verbosity: Levels<Verbosity>,
-    exact_verbosity: bool,
+    pub(super) account_id: Names,
+    pub(super) include_descendants: bool,
+    pub(super) app_name: Names,
+    pub(super) severity: Levels<Severity>,
+    pub(super) exact_severity: bool,
+    pub(super) verbosity: Levels<Verbosity>,
+    pub(super) exact_verbosity: bool,
 }
 
 /// The account ids or app names a [`Binding`] selects.
@@ -429,25 +429,6 @@ impl Binding {
             Some(i) => error.within_index(i).within(field),
             None => error.within(field),
         })
-    }
-
-    /// Builds a binding from its parts, as read from JSON (not validated).
-    pub(crate) fn from_parts(
-        account_id: Names,
-        include_descendants: bool,
-        app_name: Names,
-        (severity, exact_severity): (Levels<Severity>, bool),
-        (verbosity, exact_verbosity): (Levels<Verbosity>, bool),
-    ) -> Self {
-        Binding {
-            account_id,
-            include_descendants,
-            app_name,
-            severity,
-            exact_severity,
-            verbosity,
-            exact_verbosity,
-        }
     }
 }
 

@@ -174,17 +174,18 @@ impl Emitter {
         let account_tree = account_id
             .zip(self.account_tree.as_ref())
             .and_then(|(account, resolve)| resolve(account));
-        let event = Event::from_parts(
-            (self.ids)(),
-            account_id.map(str::to_owned),
+        let event = Event {
+            id: (self.ids)(),
+            account_id: account_id.map(str::to_owned),
             account_tree,
-            app_name.to_owned(),
-            app_version.to_owned(),
-            body(),
-            self.node.clone(),
-            (severity, verbosity),
-            self.clock.now(),
-        );
+            app_name: app_name.to_owned(),
+            app_version: app_version.to_owned(),
+            body: body(),
+            node: self.node.clone(),
+            severity,
+            verbosity,
+            time: self.clock.now(),
+        };
         Some(self.registry.distribute(&event))
     }
 }

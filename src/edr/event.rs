@@ -28,16 +28,16 @@ pub const DEFAULT_NODE: &str = "nonode@nohost";
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    id: EventId,
-    account_id: Option<String>,
-    account_tree: Option<Vec<String>>,
-    app_name: String,
-    app_version: String,
-    body: Value,
-    node: String,
-    severity: Severity,
-    verbosity: Verbosity,
-    time: GregorianSeconds,
+    pub(super) id: EventId,
+    pub(super) account_id: Option<String>,
+    pub(super) account_tree: Option<Vec<String>>,
+    pub(super) app_name: String,
+    pub(super) app_version: String,
+    pub(super) body: Value,
+    pub(super) node: String,
+    pub(super) severity: Severity,
+    pub(super) verbosity: Verbosity,
+    pub(super) time: GregorianSeconds,
 }
 
 impl Event {
@@ -51,17 +51,18 @@ impl Event {
         verbosity: Verbosity,
         body: Value,
     ) -> Self {
-        Event::from_parts(
-            EventId::generate(),
-            None,
-            None,
-            app_name.into(),
-            app_version.into(),
+        Event {
+            id: EventId::generate(),
+            account_id: None,
+            account_tree: None,
+            app_name: app_name.into(),
+            app_version: app_version.into(),
             body,
-            DEFAULT_NODE.to_owned(),
-            (severity, verbosity),
-            GregorianSeconds::now(),
-        )
+            node: DEFAULT_NODE.to_owned(),
+            severity,
+            verbosity,
+            time: GregorianSeconds::now(),
+        }
     }
 
     /// Sets the account the event is about.
@@ -186,33 +187,6 @@ impl Event {
             ));
         }
         Ok(key)
-    }
-
-    /// Builds an event from every part (as read from JSON, or as an emitter assembles it).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn from_parts(
-        id: EventId,
-        account_id: Option<String>,
-        account_tree: Option<Vec<String>>,
-        app_name: String,
-        app_version: String,
-        body: Value,
-        node: String,
-        (severity, verbosity): (Severity, Verbosity),
-        time: GregorianSeconds,
-    ) -> Self {
-        Event {
-            id,
-            account_id,
-            account_tree,
-            app_name,
-            app_version,
-            body,
-            node,
-            severity,
-            verbosity,
-            time,
-        }
     }
 }
 

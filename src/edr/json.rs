@@ -123,13 +123,15 @@ impl Binding {
             read_levels(v, "a verbosity")
         })?;
         let exact_verbosity = read_field(map, "exact_verbosity", false, read_flag)?;
-        let binding = Binding::from_parts(
+        let binding = Binding {
             account_id,
             include_descendants,
             app_name,
-            (severity, exact_severity),
-            (verbosity, exact_verbosity),
-        );
+            severity,
+            exact_severity,
+            verbosity,
+            exact_verbosity,
+        };
         binding.validate()?;
         Ok(binding)
     }
@@ -396,17 +398,18 @@ fn read_event(value: &Value, shape: &Shape) -> Result<Event, Error> {
         read_level::<Verbosity>(v, "a verbosity")
     })?;
     let time = read_time(map, shape)?;
-    Ok(Event::from_parts(
-        EventId::from(id),
+    Ok(Event {
+        id: EventId::from(id),
         account_id,
         account_tree,
         app_name,
         app_version,
         body,
         node,
-        (severity, verbosity),
+        severity,
+        verbosity,
         time,
-    ))
+    })
 }
 
 /// The instant from `gregorian_time` and/or `timestamp`, which must agree.
