@@ -245,14 +245,7 @@ fn concurrent(c: &mut Criterion) {
                             let emitter = Emitter::new(Arc::clone(&registry));
                             s.spawn(move || {
                                 for _ in 0..per_thread {
-                                    black_box(emitter.event_for_account(
-                                        "app0",
-                                        "4.3.1",
-                                        Severity::Critical,
-                                        Verbosity::Error,
-                                        json!({}),
-                                        TARGET_ACCOUNT,
-                                    ));
+                                    black_box(emit_target(&emitter));
                                 }
                             });
                         }
