@@ -799,18 +799,7 @@ impl OrderedStore for VecStore {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<(SortKey, String)>, Error> {
-        let ascending = direction == Direction::Ascending;
-        let at_or_beyond = |key: &SortKey| common::in_scan(key, start, direction);
-        let ordered: Box<dyn Iterator<Item = &(SortKey, String)>> = if ascending {
-            Box::new(self.rows.iter())
-        } else {
-            Box::new(self.rows.iter().rev())
-        };
-        let mut rows: Vec<(SortKey, String)> = ordered
-            .filter(|(key, _)| at_or_beyond(key))
-            .take(limit)
-            .cloned()
-            .collect();
+        let mut rows = common::scan_sorted(&self.rows, start, direction, limit);
         if self.out_of_order {
             rows.reverse();
         }

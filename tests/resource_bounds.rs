@@ -97,24 +97,7 @@ impl OrderedStore for Counting {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<(SortKey, usize)>, Error> {
-        let beyond = |key: &SortKey| common::in_scan(key, start, direction);
-        let rows: Vec<_> = match direction {
-            Direction::Ascending => self
-                .rows
-                .iter()
-                .filter(|(k, _)| beyond(k))
-                .take(limit)
-                .cloned()
-                .collect(),
-            _ => self
-                .rows
-                .iter()
-                .rev()
-                .filter(|(k, _)| beyond(k))
-                .take(limit)
-                .cloned()
-                .collect(),
-        };
+        let rows = common::scan_sorted(&self.rows, start, direction, limit);
         self.handed.fetch_add(rows.len(), Ordering::Relaxed);
         Ok(rows)
     }

@@ -206,17 +206,8 @@ impl OrderedStore for LegStore {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        let wanted = |key: &SortKey| common::in_scan(key, start, direction);
-        let rows = self.rows.iter().filter(|(k, _)| wanted(k)).cloned();
-        Ok(match direction {
-            Direction::Ascending => rows.take(limit).collect(),
-            Direction::Descending => {
-                // Descending: the store's reverse order, legs of one interaction stay together.
-                let mut all: Vec<_> = rows.collect();
-                all.reverse();
-                all.into_iter().take(limit).collect()
-            }
-        })
+        // Descending reads the store backwards: legs of one interaction stay together.
+        Ok(common::scan_sorted(&self.rows, start, direction, limit))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: fixture paths and proptest strategies.
 #![allow(dead_code)]
 
+use kazoo_records::cdr::{Direction, ScanStart, SortKey};
 use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
 use kazoo_records::time::GregorianSeconds;
 use proptest::prelude::*;
@@ -18,14 +19,31 @@ pub fn read_test_file(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A reference [`OrderedStore::scan`](kazoo_records::cdr::OrderedStore::scan) over `rows`,
+/// which are in the store's ascending order: the first `limit` rows from `start` in
+/// `direction` (a descending scan reads `rows` backwards).
+pub fn scan_sorted<T: Clone>(
+    rows: &[(SortKey, T)],
+    start: ScanStart<'_>,
+    direction: Direction,
+    limit: usize,
+) -> Vec<(SortKey, T)> {
+    let wanted = |(key, _): &&(SortKey, T)| in_scan(key, start, direction);
+    match direction {
+        Direction::Ascending => rows.iter().filter(wanted).take(limit).cloned().collect(),
+        _ => rows
+            .iter()
+            .rev()
+            .filter(wanted)
+            .take(limit)
+            .cloned()
+            .collect(),
+    }
+}
+
 /// Whether `key` is among the rows an [`OrderedStore`](kazoo_records::cdr::OrderedStore) scan
 /// from `start` in `direction` returns: the reference semantics of `ScanStart`.
-pub fn in_scan(
-    key: &kazoo_records::cdr::SortKey,
-    start: kazoo_records::cdr::ScanStart<'_>,
-    direction: kazoo_records::cdr::Direction,
-) -> bool {
-    use kazoo_records::cdr::{Direction, ScanStart};
+fn in_scan(key: &SortKey, start: ScanStart<'_>, direction: Direction) -> bool {
     match (start, direction) {
         (ScanStart::Time(t), Direction::Ascending) => key.time >= t,
         (ScanStart::Time(t), Direction::Descending) => key.time <= t,
