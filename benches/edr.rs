@@ -14,24 +14,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use kazoo_records::edr::{
     Binding, DispatchReport, Emitter, Event, Registry, Severity, Verbosity, topic,
 };
+use proptest::prelude::Rng as _;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::json;
-
-/// A small deterministic generator (SplitMix64), so every run benches the same bindings.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A subscriber's callback in the naive baseline.
 type Callback = Box<dyn Fn(&Event)>;
@@ -52,32 +37,38 @@ fn app(i: usize) -> String {
 /// `TARGET_ACCOUNT`, app `app0`, critical/error): accounts from 10 000 ids (one or a short
 /// list), apps from 20 names or any, mixed levels; one in ten is for any account, and those
 /// stop below critical.
-fn random_binding(rng: &mut Rng) -> Binding {
+fn random_binding(rng: &mut TestRng) -> Binding {
     let mut b = Binding::default();
-    let any_account = rng.below(10) == 0;
+    let any_account = rng.random_range(0..10) == 0;
     b = if any_account {
         b.any_account()
-    } else if rng.below(4) == 0 {
-        b.accounts((0..1 + rng.below(3)).map(|_| account(rng.below(ACCOUNTS))))
+    } else if rng.random_range(0..4) == 0 {
+        b.accounts((0..1 + rng.random_range(0..3)).map(|_| account(rng.random_range(0..ACCOUNTS))))
     } else {
-        b.account(account(rng.below(ACCOUNTS)))
+        b.account(account(rng.random_range(0..ACCOUNTS)))
     };
-    b = match rng.below(4) {
+    b = match rng.random_range(0..4) {
         0 => b.any_app(),
-        1 => b.apps([app(rng.below(APPS)), app(rng.below(APPS))]),
-        _ => b.app(app(rng.below(APPS))),
+        1 => b.apps([
+            app(rng.random_range(0..APPS)),
+            app(rng.random_range(0..APPS)),
+        ]),
+        _ => b.app(app(rng.random_range(0..APPS))),
     };
     b = if any_account {
-        b.severities([Severity::Ok, Severity::Warning][..1 + rng.below(2)].to_vec())
+        b.severities([Severity::Ok, Severity::Warning][..1 + rng.random_range(0..2)].to_vec())
     } else {
-        b.severity(Severity::ALL[rng.below(3)])
-            .exact_severity(rng.below(3) == 0)
+        b.severity(Severity::ALL[rng.random_range(0..3)])
+            .exact_severity(rng.random_range(0..3) == 0)
     };
-    match rng.below(3) {
-        0 => b.verbosities([Verbosity::ALL[rng.below(6)], Verbosity::ALL[rng.below(6)]]),
+    match rng.random_range(0..3) {
+        0 => b.verbosities([
+            Verbosity::ALL[rng.random_range(0..6)],
+            Verbosity::ALL[rng.random_range(0..6)],
+        ]),
         _ => b
-            .verbosity(Verbosity::ALL[rng.below(6)])
-            .exact_verbosity(rng.below(4) == 0),
+            .verbosity(Verbosity::ALL[rng.random_range(0..6)])
+            .exact_verbosity(rng.random_range(0..4) == 0),
     }
 }
 
@@ -116,7 +107,8 @@ fn emit_target(emitter: &Emitter) -> Option<DispatchReport> {
 /// subscription's bindings for the naive baseline.
 fn populated(n: usize) -> (Registry, Vec<Vec<Binding>>) {
     let registry = Registry::new();
-    let mut rng = Rng(42);
+    // A fixed seed, so that every run benches the same bindings.
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let mut all = Vec::with_capacity(n);
     for i in 0..n {
         let bindings = if i == n / 2 {

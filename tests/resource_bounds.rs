@@ -17,6 +17,8 @@ use kazoo_records::edr::{
     bindings_to_json, topic,
 };
 use kazoo_records::time::{GregorianSeconds, UtcOffset, parse_iso8601};
+use proptest::prelude::{Rng, RngCore};
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::{Value, json};
 
 const MEGABYTE: usize = 1 << 20;
@@ -364,16 +366,10 @@ fn ten_thousand_filters_parse_and_match() {
 #[test]
 fn cursors_of_random_bytes_are_refused_as_cursors() {
     let cdrs = cdrs(50);
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     for round in 0..2000 {
-        let len = (next() % 300) as usize;
-        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let mut bytes = vec![0; rng.random_range(0..300)];
+        rng.fill_bytes(&mut bytes);
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if round % 2 == 0 {
             text.insert_str(0, "v1.");

@@ -19,6 +19,8 @@ use kazoo_records::edr::{
     Binding, DispatchReport, Emitter, Event, MAX_NESTED_DEPTH, Registry, Severity, SubscriptionId,
     Verbosity,
 };
+use proptest::prelude::Rng as _;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::json;
 
 // ---------------------------------------------------------------------------------------------
@@ -91,26 +93,20 @@ fn base_seed() -> u64 {
         .unwrap_or(0x5eed_ed42)
 }
 
-/// xorshift64: a deterministic stream per thread, so that a failure reproduces with its seed.
-struct Rng(u64);
+/// A deterministic stream per thread (proptest's ChaCha generator, seeded with the base seed
+/// and the stream number), so that a failure reproduces with its seed.
+struct Rng(TestRng);
 
 impl Rng {
     fn new(stream: u64) -> Self {
-        let seed = (base_seed() ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1;
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
+        let mut seed = [0; 32];
+        seed[..8].copy_from_slice(&base_seed().to_le_bytes());
+        seed[8..16].copy_from_slice(&stream.to_le_bytes());
+        Rng(TestRng::from_seed(RngAlgorithm::ChaCha, &seed))
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.random_range(0..n)
     }
 
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
