@@ -377,6 +377,46 @@ fn unbind_drops_the_callback() {
 }
 
 #[test]
+fn unbind_from_a_callback_releases_idle_threads_snapshots() {
+    let registry = Arc::new(Registry::new());
+    let captured = Arc::new(());
+    let held = Arc::clone(&captured);
+    let target = registry
+        .bind("target", [Binding::default().app("target")], move |_| {
+            let _ = &held;
+        })
+        .unwrap();
+    let weak = Arc::downgrade(&registry);
+    registry
+        .bind("unbinder", [Binding::default().app("unbind")], move |_| {
+            if let Some(registry) = weak.upgrade() {
+                assert!(registry.unbind(target));
+            }
+        })
+        .unwrap();
+    let registry = &*registry;
+    let (cached, finish) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+    std::thread::scope(|s| {
+        // A thread that caches a snapshot holding the target's callback, then stays idle.
+        s.spawn(|| {
+            registry.distribute(&event("target", None, Severity::Ok, Verbosity::Info));
+            cached.wait();
+            finish.wait();
+        });
+        cached.wait();
+        registry.distribute(&event("unbind", None, Severity::Ok, Verbosity::Info));
+        // This thread's own snapshot is refreshed by its next distribution.
+        registry.distribute(&event("other", None, Severity::Ok, Verbosity::Info));
+        let count = Arc::strong_count(&captured);
+        finish.wait();
+        assert_eq!(
+            count, 1,
+            "an idle thread's snapshot still holds the callback"
+        );
+    });
+}
+
+#[test]
 fn registries_are_independent_and_dropping_one_releases_its_callbacks() {
     let captured = Arc::new(());
     let (a, b) = (Registry::new(), Registry::new());

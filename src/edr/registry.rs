@@ -225,6 +225,8 @@ impl Registry {
     /// unbinding each other would otherwise deadlock): the callback is then not called for any
     /// event distributed after `unbind` returns, nor again in the current distribution on this
     /// thread, but a distribution already running on another thread may still call it once.
+    /// Idle threads let go of the callback at once; the calling thread, and threads that were
+    /// distributing, at their next distribution.
     pub fn unbind(&self, id: SubscriptionId) -> bool {
         let (subscription, epoch) = {
             let mut writer = self.writer.lock();
@@ -239,10 +241,12 @@ impl Registry {
             }
             (subscription, self.publish(&writer))
         };
+        // Waiting from inside a callback could deadlock (two callbacks unbinding each other);
+        // clearing idle threads' caches cannot, as it only ever tries their locks.
         if nesting_depth() == 0 {
             self.wait_for_readers_before(epoch);
-            self.clear_cached_snapshots_before(epoch);
         }
+        self.clear_cached_snapshots_before(epoch);
         drop(subscription);
         self.prune_readers();
         true
