@@ -158,10 +158,20 @@ impl Index {
     /// The subscriptions selecting `event`, each once, in bind order.
     pub fn candidates<'s>(&'s self, event: &Event, out: &mut Vec<&'s Arc<Subscription>>) {
         let cell = cell_index(event.severity(), event.verbosity());
-        let app = Some(event.app_name());
-        let mut probe = |p: Probe<'_>| {
-            let hash = self.hash(p);
-            if let Some(bucket) = self.shards[shard_of(hash)].buckets.get(&hash) {
+        // Each account (or any) is probed with the event's app and with any app: its part of
+        // the hash is computed once for both.
+        let mut probe = |ancestor: bool, account: Option<&str>| {
+            let prefix = self.prefix(ancestor, account);
+            for app in [Some(event.app_name()), None] {
+                let hash = prefix.finish(app);
+                let Some(bucket) = self.shards[shard_of(hash)].buckets.get(&hash) else {
+                    continue;
+                };
+                let p = Probe {
+                    ancestor,
+                    account,
+                    app,
+                };
                 out.extend(
                     bucket
                         .in_cell(cell)
@@ -170,29 +180,11 @@ impl Index {
                 );
             }
         };
-        for app in [app, None] {
-            probe(Probe {
-                ancestor: false,
-                account: None,
-                app,
-            });
-            if let Some(account) = event.account_id() {
-                probe(Probe {
-                    ancestor: false,
-                    account: Some(account),
-                    app,
-                });
-            }
-        }
-        if event.account_id().is_some() {
+        probe(false, None);
+        if let Some(account) = event.account_id() {
+            probe(false, Some(account));
             for ancestor in event.account_tree().unwrap_or(&[]) {
-                for app in [app, None] {
-                    probe(Probe {
-                        ancestor: true,
-                        account: Some(ancestor),
-                        app,
-                    });
-                }
+                probe(true, Some(ancestor));
             }
         }
         if out.len() > 1 {
@@ -201,11 +193,16 @@ impl Index {
         }
     }
 
+    /// The bucket hash of a probe.
     fn hash(&self, probe: Probe<'_>) -> u64 {
-        let mut h = FxWords(self.seed ^ u64::from(probe.ancestor));
-        h.name(probe.account);
-        h.name(probe.app);
-        mix64(h.0)
+        self.prefix(probe.ancestor, probe.account).finish(probe.app)
+    }
+
+    /// The hash state after the seed, the ancestor flag and the account.
+    fn prefix(&self, ancestor: bool, account: Option<&str>) -> FxWords {
+        let mut h = FxWords(self.seed ^ u64::from(ancestor));
+        h.name(account);
+        h
     }
 }
 
@@ -285,15 +282,25 @@ fn filed_names(names: &Names) -> Vec<Option<Arc<str>>> {
     names.distinct().map(|name| Some(Arc::from(name))).collect()
 }
 
+/// The shard of a bucket hash. It takes bits 32 and up, which the shard's own hash map uses
+/// for neither its slot (the low bits) nor its tag (the top 7 bits): from the top bits, every
+/// bucket in a shard would share one tag and each lookup would compare every key it probes.
 fn shard_of(hash: u64) -> usize {
-    (hash >> 54) as usize % SHARDS
+    (hash >> 32) as usize % SHARDS
 }
 
 /// FxHash-style word hashing of names, keyed by a per-registry random seed.
+#[derive(Clone, Copy)]
 struct FxWords(u64);
 
 impl FxWords {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    /// The finished hash, after one last name.
+    fn finish(mut self, name: Option<&str>) -> u64 {
+        self.name(name);
+        mix64(self.0)
+    }
 
     fn word(&mut self, w: u64) {
         self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Self::K);
@@ -368,6 +375,25 @@ mod tests {
         };
         assert_ne!(hash("ab", "c"), hash("a", "bc"));
         assert_ne!(hash("abcdefgh", ""), hash("abcdefg", "h"));
+    }
+
+    #[test]
+    fn buckets_of_one_shard_do_not_share_the_maps_tag() {
+        // The shard's hash map tags slots with the top 7 bits of the hash: if the shard were
+        // chosen from those bits too, every bucket of a shard would carry the same tag.
+        let index = Index::new(42);
+        let names: Vec<String> = (0..50_000).map(|i| format!("account{i}")).collect();
+        let mut tags: HashMap<usize, std::collections::HashSet<u64>> = HashMap::new();
+        for name in &names {
+            let hash = index.hash(Probe {
+                ancestor: false,
+                account: Some(name),
+                app: None,
+            });
+            tags.entry(shard_of(hash)).or_default().insert(hash >> 57);
+        }
+        let spread = tags.values().filter(|t| t.len() > 1).count();
+        assert!(spread > SHARDS / 2, "{spread} of {} shards", tags.len());
     }
 
     #[test]
