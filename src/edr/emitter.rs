@@ -112,7 +112,7 @@ impl Emitter {
         verbosity: Verbosity,
         body: Value,
     ) -> Option<DispatchReport> {
-        self.emit(
+        self.event_with(
             app_name.as_ref(),
             app_version.as_ref(),
             (severity, verbosity),
@@ -132,7 +132,7 @@ impl Emitter {
         body: Value,
         account_id: impl AsRef<str>,
     ) -> Option<DispatchReport> {
-        self.emit(
+        self.event_with(
             app_name.as_ref(),
             app_version.as_ref(),
             (severity, verbosity),
@@ -144,23 +144,6 @@ impl Emitter {
     /// Like [`event_for_account`](Self::event_for_account) (or [`event`](Self::event) with no
     /// account), but the body is built only when someone is interested.
     pub fn event_with(
-        &self,
-        app_name: &str,
-        app_version: &str,
-        (severity, verbosity): (Severity, Verbosity),
-        account_id: Option<&str>,
-        body: impl FnOnce() -> Value,
-    ) -> Option<DispatchReport> {
-        self.emit(
-            app_name,
-            app_version,
-            (severity, verbosity),
-            account_id,
-            body,
-        )
-    }
-
-    fn emit(
         &self,
         app_name: &str,
         app_version: &str,
