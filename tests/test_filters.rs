@@ -122,6 +122,52 @@ fn time_bounds_use_the_listing_time_inclusively() {
 }
 
 #[test]
+fn time_fields_are_read_as_a_cdr_reads_them() {
+    // A float or string timestamp bounds a raw document exactly as it bounds the parsed CDR.
+    for timestamp in [
+        json!(63_724_403_408_i64),
+        json!(63_724_403_408.0),
+        json!("63724403408"),
+    ] {
+        let doc = json!({"call_id": "abc", "timestamp": timestamp, "pvt_modified": timestamp});
+        let cdr = Cdr::from_json_value(&doc).unwrap();
+        for (key, bound, expected) in [
+            ("created_from", "63724403408", true),
+            ("created_from", "63724403409", false),
+            ("created_to", "63724403408", true),
+            ("created_to", "63724403407", false),
+            ("modified_from", "63724403408", true),
+            ("modified_to", "63724403407", false),
+        ] {
+            let filters = Filters::from_query([(key, bound)]).unwrap();
+            assert_eq!(
+                filters.matches_json(&doc),
+                expected,
+                "{key}={bound} on {doc}"
+            );
+            assert_eq!(filters.matches(&cdr), expected, "{key}={bound} on {cdr:?}");
+        }
+    }
+    // What a CDR refuses as a time is no time here: the listing time falls back to pvt_created.
+    for not_a_time in [
+        json!("+63724403408"),
+        json!(" 5"),
+        json!(63_724_403_408.5),
+        json!([5]),
+    ] {
+        let doc = json!({"call_id": "abc", "timestamp": not_a_time, "pvt_created": 5});
+        assert!(Cdr::from_json_value(&doc).is_err(), "{doc}");
+        assert!(matches("created_to", "5", &doc), "{doc}");
+        assert!(!matches("created_from", "6", &doc), "{doc}");
+        assert!(!matches(
+            "modified_from",
+            "0",
+            &json!({"pvt_modified": not_a_time})
+        ));
+    }
+}
+
+#[test]
 fn filters_combine_with_and_and_ignore_other_keys() {
     let filters = Filters::from_query([
         ("filter_call_direction", "inbound"),
@@ -208,6 +254,27 @@ proptest! {
     fn plain_values_match_equal_strings_only(value in "[a-z0-9 ]{0,6}", stored in "[a-z0-9 ]{0,6}") {
         // Oracle: for plain text (not a JSON list or string), a match is string equality.
         prop_assert_eq!(matches("filter_k", &value, &json!({"k": stored})), value == stored);
+    }
+
+    #[test]
+    fn time_bounds_agree_with_the_parsed_cdr(
+        n in -(1_i64 << 53)..=(1_i64 << 53),
+        form in 0..3_u8,
+        bound in any::<i64>(),
+        from in any::<bool>(),
+    ) {
+        // Oracle: the integer compared with the bound, whichever form the document writes it in.
+        let timestamp = match form {
+            0 => json!(n),
+            1 => json!(n as f64),
+            _ => json!(n.to_string()),
+        };
+        let doc = json!({"call_id": "abc", "timestamp": timestamp});
+        let cdr = Cdr::from_json_value(&doc).unwrap();
+        let (key, expected) = if from { ("created_from", n >= bound) } else { ("created_to", n <= bound) };
+        let filters = Filters::from_query([(key, bound.to_string())]).unwrap();
+        prop_assert_eq!(filters.matches_json(&doc), expected);
+        prop_assert_eq!(filters.matches(&cdr), expected);
     }
 
     #[test]

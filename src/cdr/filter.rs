@@ -3,8 +3,10 @@
 
 use std::borrow::Cow;
 
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::lenient::{FromScalar, Scalar};
 use super::record::Cdr;
 use crate::Error;
 use crate::error::show_str;
@@ -46,8 +48,10 @@ use crate::time::GregorianSeconds;
 /// - a list holding other than strings casts to `""` (KAZOO turns small integers into bytes);
 ///   floats are written by Rust's shortest round-trip form (`1e21`, KAZOO `1.0e21`);
 /// - `created_from`/`created_to` bound the listing time (`timestamp`, else `pvt_created`,
-///   numbers or digit strings), and a document with neither matches neither bound (KAZOO
-///   reads only `pvt_created` and lets such a document through `created_from`).
+///   read as [`Cdr`] reads them: a JSON integer, an integral float such as `63724403408.0`, or
+///   a string of decimal digits with an optional `-`; a value of another form counts as
+///   missing), and a document with neither matches neither bound (KAZOO reads only `pvt_created` and lets such a document through
+///   `created_from`); `modified_from`/`modified_to` read `pvt_modified` the same way.
 ///
 /// Emptiness (`has_value`, `value_missing`) is `kz_term:is_empty`: absent, `null`, `0`,
 /// `0.0`, `""`, `"0"`, `"NULL"`, `"undefined"`, `[]` and `{}` are empty.
@@ -351,13 +355,12 @@ fn is_empty(value: Option<&Value>) -> bool {
     }
 }
 
-/// A time field as Gregorian seconds: a JSON integer or a string of digits.
+/// A time field as Gregorian seconds, read by the rule [`Cdr`] reads its time fields with
+/// (a JSON integer, an integral float or a string of decimal digits); `None` for anything else.
 fn gregorian(value: Option<&Value>) -> Option<GregorianSeconds> {
-    match value? {
-        Value::Number(n) => n.as_i64().map(GregorianSeconds),
-        Value::String(s) => s.parse().ok().map(GregorianSeconds),
-        _ => None,
-    }
+    // Lists and objects are never times; turning them into a `Scalar` would copy them.
+    let value = value.filter(|v| !v.is_array() && !v.is_object())?;
+    GregorianSeconds::from_scalar(Scalar::deserialize(value).ok()?).ok()
 }
 
 #[cfg(test)]
