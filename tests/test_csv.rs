@@ -131,6 +131,28 @@ fn arrays_of_scalars_are_joined_and_nested_objects_flattened() {
 }
 
 #[test]
+fn lists_holding_objects_are_json_in_document_and_row_columns_alike() {
+    let cdr =
+        Cdr::from_json_str(r#"{"call_id": "a", "tags": [{"a": 1}], "call_priority": [{"a": 1}]}"#)
+            .unwrap();
+    let mut out = Vec::new();
+    write_cdrs(
+        &mut out,
+        [&cdr],
+        &CsvOptions::new()
+            .columns(["tags", "call_priority"])
+            .header(false),
+    )
+    .unwrap();
+    // `call_priority` is a public-row column, `tags` a document key: one rendering for both.
+    assert_eq!(read_back(&out), vec![vec![r#"[{"a":1}]"#, r#"[{"a":1}]"#]]);
+    assert_eq!(
+        cdr.public_row(&RowOptions::default()).get("call_priority"),
+        Some(r#"[{"a":1}]"#)
+    );
+}
+
+#[test]
 fn header_is_written_once_even_without_rows() {
     let writer = CsvWriter::new(Vec::new(), &CsvOptions::new().columns(["call_id"])).unwrap();
     assert_eq!(writer.finish().unwrap(), b"call_id\n");

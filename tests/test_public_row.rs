@@ -127,6 +127,25 @@ fn outbound_legs_take_numbers_from_to_and_from_uri() {
 }
 
 #[test]
+fn lists_holding_objects_or_lists_are_written_as_json() {
+    // Scalars in a list are joined by ","; a list holding an object or a list keeps its JSON,
+    // brackets included, as the CSV export writes it.
+    let cdr = Cdr::from_json_str(
+        r#"{"call_id": "a", "call_priority": [{"a": 1}, "x"],
+            "custom_channel_vars": {"media_recordings": [["r1"], "r2"]}}"#,
+    )
+    .unwrap();
+    let row = cdr.public_row(&RowOptions::default());
+    assert_eq!(row.get("call_priority"), Some(r#"[{"a":1},"x"]"#));
+    assert_eq!(row.get("media_recordings"), Some(r#"[["r1"],"r2"]"#));
+    let cdr = Cdr::from_json_str(r#"{"call_id": "a", "call_priority": ["1", 2, null]}"#).unwrap();
+    assert_eq!(
+        cdr.public_row(&RowOptions::default()).get("call_priority"),
+        Some("1,2,")
+    );
+}
+
+#[test]
 fn the_account_authorising_itself_leaves_authorizing_id_empty() {
     let cdr = Cdr::from_json_str(
         r#"{"call_id": "c", "custom_channel_vars": {"account_id": "a", "authorizing_id": "a"}}"#,

@@ -25,7 +25,7 @@ use std::io;
 use serde_json::Value;
 
 use super::record::Cdr;
-use super::row::{PublicRow, RowCells, RowOptions};
+use super::row::{PublicRow, RowCells, RowOptions, write_json_cell};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -296,22 +296,11 @@ fn flatten_into(key: String, value: Value, wanted: &[String], out: &mut HashMap<
             }
         }
         other if wanted.contains(&key) => {
-            out.insert(key, cell(&other));
+            let mut text = String::new();
+            write_json_cell(&other, &mut text);
+            out.insert(key, text);
         }
         _ => {}
-    }
-}
-
-/// A JSON value as a cell: strings bare, lists of scalars joined with `,`, other lists and
-/// objects as JSON, `null` empty.
-fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
-            items.iter().map(cell).collect::<Vec<_>>().join(",")
-        }
-        other => other.to_string(),
     }
 }
 
@@ -350,10 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn cells_flatten_and_join() {
-        assert_eq!(cell(&json!(null)), "");
-        assert_eq!(cell(&json!(["a", 1, true])), "a,1,true");
-        assert_eq!(cell(&json!([{"a": 1}])), r#"[{"a":1}]"#);
+    fn documents_flatten_to_the_wanted_keys() {
         let mut out = HashMap::new();
         let wanted = ["a_b_c".to_owned(), "a_d".to_owned()];
         flatten_into(

@@ -56,7 +56,10 @@ impl RowOptions {
 /// Time columns use the leg's start time ([`Cdr::start_time`]); a CDR without a timestamp
 /// gets empty time cells, and one without a known direction empty `dialed_number` and
 /// `calling_from` cells (KAZOO crashes on both). Money: `cost` and `reseller_cost` are in
-/// units ([`Units`](super::Units)), `rate` in dollars, as KAZOO writes them.
+/// units ([`Units`](super::Units)), `rate` in dollars, as KAZOO writes them. Cells taken from
+/// a JSON value (`call_priority`, and `media_recordings` from the channel variables) are
+/// written as the CSV export writes document values: `null` empty, strings bare, a list of
+/// scalars joined by `,`, any other list or object as JSON.
 ///
 /// Serialised as a JSON object of strings in column order.
 ///
@@ -329,7 +332,7 @@ fn media_recordings(cdr: &Cdr, out: &mut String) {
         Some(recordings) => join_into(recordings.iter().map(String::as_str), out),
         None => {
             if let Some(value) = cdr.channel_vars().extra.get("media_recordings") {
-                scalar_text(value, out);
+                write_json_cell(value, out);
             }
         }
     }
@@ -343,21 +346,23 @@ fn call_priority(cdr: &Cdr, out: &mut String) {
         .get("call_priority")
         .or(cdr.call_priority.as_ref());
     if let Some(value) = value {
-        scalar_text(value, out);
+        write_json_cell(value, out);
     }
 }
 
-/// A JSON value as cell text: strings bare, lists of scalars joined by `,`, null empty.
-fn scalar_text(value: &Value, out: &mut String) {
+/// A JSON value as cell text, as the public row and the CSV export write it: `null` empty,
+/// strings bare, a list of scalars with its items joined by `,` (strings bare, `null` empty),
+/// any other list, objects, numbers and booleans as JSON (so `[{"a":1}]` keeps its brackets).
+pub(crate) fn write_json_cell(value: &Value, out: &mut String) {
     match value {
         Value::Null => {}
         Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
+        Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                scalar_text(item, out);
+                write_json_cell(item, out);
             }
         }
         other => {
@@ -384,6 +389,7 @@ fn join_into<'a>(parts: impl Iterator<Item = &'a str>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn every_column_gets_exactly_one_cell() {
@@ -395,6 +401,26 @@ mod tests {
         assert_eq!(cells.len(), ALL_COLUMNS.len());
         assert_eq!(cells.get(1), Some("call"));
         assert_eq!(cells.get(ALL_COLUMNS.len()), None);
+    }
+
+    #[test]
+    fn json_cells_join_scalar_lists_and_keep_other_json() {
+        let cell = |value: Value| {
+            let mut out = String::from("before|");
+            write_json_cell(&value, &mut out);
+            out
+        };
+        assert_eq!(cell(json!(null)), "before|");
+        assert_eq!(cell(json!("a,b")), "before|a,b");
+        assert_eq!(
+            cell(json!(["a", 1, true, null, 1.5])),
+            "before|a,1,true,,1.5"
+        );
+        assert_eq!(cell(json!([])), "before|");
+        assert_eq!(cell(json!([{"a": 1}])), r#"before|[{"a":1}]"#);
+        assert_eq!(cell(json!(["x", ["y"]])), r#"before|["x",["y"]]"#);
+        assert_eq!(cell(json!({"k": "v"})), r#"before|{"k":"v"}"#);
+        assert_eq!(cell(json!(-7)), "before|-7");
     }
 
     #[test]
