@@ -25,7 +25,7 @@ use std::io;
 use serde_json::Value;
 
 use super::record::Cdr;
-use super::row::{PublicRow, RowCells, RowOptions, write_json_cell};
+use super::row::{ALL_COLUMNS, PublicRow, RowCells, RowOptions, write_json_cell};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -161,19 +161,12 @@ impl<W: io::Write> CsvWriter<W> {
                     .collect()
             }
         };
-        let all_row_columns: Vec<&str> = PublicRow::COLUMNS
-            .iter()
-            .chain(PublicRow::RESELLER_COLUMNS)
-            .copied()
-            .collect();
         let columns: Vec<Column> = names
             .iter()
-            .map(
-                |name| match all_row_columns.iter().position(|c| c == name) {
-                    Some(index) => Column::Row(index),
-                    None => Column::Document(name.clone()),
-                },
-            )
+            .map(|name| match ALL_COLUMNS.iter().position(|c| c == name) {
+                Some(index) => Column::Row(index),
+                None => Column::Document(name.clone()),
+            })
             .collect();
         if columns
             .iter()

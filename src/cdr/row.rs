@@ -81,7 +81,7 @@ pub struct PublicRow {
 }
 
 /// Every column, the reseller pair last.
-const ALL_COLUMNS: [&str; 37] = [
+pub(crate) const ALL_COLUMNS: [&str; 37] = [
     "id",
     "call_id",
     "caller_id_number",
