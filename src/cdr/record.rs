@@ -371,13 +371,7 @@ impl Cdr {
     /// value (`custom_channel_vars.rate: "abc" is not an integer; expected …`);
     /// [`Error::OutOfRange`] for an integer past `i64` (or written as a float past 2^53).
     pub fn from_json_str(json: &str) -> Result<Cdr, Error> {
-        let slot = ErrorSlot::default();
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let cdr = read_whole(&mut deserializer, &slot)?;
-        deserializer
-            .end()
-            .map_err(|e| lenient::json_error(&slot, e))?;
-        Ok(cdr)
+        read_text(serde_json::de::StrRead::new(json))
     }
 
     /// Reads a CDR from JSON bytes (UTF-8).
@@ -386,13 +380,7 @@ impl Cdr {
     ///
     /// As [`Cdr::from_json_str`].
     pub fn from_json_slice(json: &[u8]) -> Result<Cdr, Error> {
-        let slot = ErrorSlot::default();
-        let mut deserializer = serde_json::Deserializer::from_slice(json);
-        let cdr = read_whole(&mut deserializer, &slot)?;
-        deserializer
-            .end()
-            .map_err(|e| lenient::json_error(&slot, e))?;
-        Ok(cdr)
+        read_text(serde_json::de::SliceRead::new(json))
     }
 
     /// Reads a CDR from a parsed JSON value.
@@ -481,8 +469,20 @@ impl Cdr {
     }
 }
 
-/// Reads a whole document from `deserializer` with `slot`, then runs `end` (the check that
-/// nothing follows the document).
+/// Reads a CDR from JSON text, then checks with `end` that nothing but whitespace follows it.
+fn read_text<'de, R: serde_json::de::Read<'de>>(read: R) -> Result<Cdr, Error> {
+    let slot = ErrorSlot::default();
+    let mut deserializer = serde_json::Deserializer::new(read);
+    let cdr = read_whole(&mut deserializer, &slot)?;
+    deserializer
+        .end()
+        .map_err(|e| lenient::json_error(&slot, e))?;
+    Ok(cdr)
+}
+
+/// Reads one document from `deserializer` with `slot`: `null` is an error, and a failure
+/// becomes a crate [`Error`]. What follows the document is not looked at (text readers check
+/// it with `end`, see [`read_text`]).
 fn read_whole<'de, D: Deserializer<'de, Error = serde_json::Error>>(
     deserializer: D,
     slot: &ErrorSlot,
@@ -503,8 +503,9 @@ fn per_minute_cost(cdr: &Cdr, billing: Option<&str>) -> Units {
 
 impl ReadObject for Cdr {
     fn read_object<'de, A: MapAccess<'de>>(mut map: A, slot: &ErrorSlot) -> Result<Self, A::Error> {
+        // The call id stays empty until a `call_id` key sets it, and it is set only to a
+        // non-empty string: an empty one after the loop means the key was missing.
         let mut cdr = Cdr::new(String::new());
-        let mut has_call_id = false;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.as_str();
             if key == CALL_ID {
@@ -515,13 +516,12 @@ impl ReadObject for Cdr {
                         return Err(slot.fail(error.within(CALL_ID)));
                     }
                 };
-                has_call_id = true;
             } else if !cdr.read_known(key, &mut map, slot)? {
                 let value: Value = map.next_value()?;
                 cdr.extra.insert(key.to_owned(), value);
             }
         }
-        if !has_call_id {
+        if cdr.call_id.is_empty() {
             return Err(slot.fail(Error::MissingKey {
                 path: String::new(),
                 key: CALL_ID.to_owned(),
