@@ -50,8 +50,9 @@ use crate::time::GregorianSeconds;
 /// - `created_from`/`created_to` bound the listing time (`timestamp`, else `pvt_created`,
 ///   read as [`Cdr`] reads them: a JSON integer, an integral float such as `63724403408.0`, or
 ///   a string of decimal digits with an optional `-`; a value of another form counts as
-///   missing), and a document with neither matches neither bound (KAZOO reads only `pvt_created` and lets such a document through
-///   `created_from`); `modified_from`/`modified_to` read `pvt_modified` the same way.
+///   missing), and a document with neither matches neither bound (KAZOO reads only
+///   `pvt_created` and lets such a document through `created_from`); `modified_from` and
+///   `modified_to` read `pvt_modified` the same way.
 ///
 /// Emptiness (`has_value`, `value_missing`) is `kz_term:is_empty`: absent, `null`, `0`,
 /// `0.0`, `""`, `"0"`, `"NULL"`, `"undefined"`, `[]` and `{}` are empty.
