@@ -466,14 +466,15 @@ pub fn paginate_store<S: OrderedStore + ?Sized>(
     now: GregorianSeconds,
 ) -> Result<Page<S::Row>, Error> {
     let query = request.resolve(Listing::Cdrs, now)?;
-    let mut boundary = query.after_key();
+    let cursor = query.after_key();
     let mut rows: Vec<(SortKey, S::Row)> = Vec::new();
     // Extra rows to ask for when a scan brought only rows that are not on the page (a store
     // whose `After` is inclusive returns the boundary row again).
     let mut slack = 0usize;
     'scan: loop {
         let limit = (query.want() - rows.len()).saturating_add(slack);
-        let start = match &boundary {
+        // The boundary: the last row taken, else the cursor's key.
+        let start = match rows.last().map(|(k, _)| k).or(cursor.as_ref()) {
             Some(key) => ScanStart::After(key),
             None => ScanStart::Time(query.near_end()),
         };
@@ -481,13 +482,13 @@ pub fn paginate_store<S: OrderedStore + ?Sized>(
         let exhausted = batch.len() < limit;
         let mut advanced = false;
         for (key, row) in batch {
-            match query.place(&key, boundary.as_ref())? {
+            let boundary = rows.last().map(|(k, _)| k).or(cursor.as_ref());
+            match query.place(&key, boundary)? {
                 Place::Skip => continue,
                 Place::Past => break 'scan,
                 Place::Take => {}
             }
             advanced = true;
-            boundary = Some(key.clone());
             rows.push((key, row));
             if rows.len() == query.want() {
                 break 'scan;
