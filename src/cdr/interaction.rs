@@ -326,7 +326,7 @@ fn assign_groups(cdrs: &[Cdr]) -> (Vec<usize>, usize) {
 
 /// Orders a group's legs and summarises them; `None` for an empty group.
 fn build(mut legs: Vec<&Cdr>) -> Option<Interaction<'_>> {
-    legs.sort_by_cached_key(|leg| leg_order(leg));
+    legs.sort_by_key(|leg| leg_order(leg));
     let first = *legs.first()?;
     let id = match first.interaction() {
         Some(id) => GroupId::Interaction(id),
