@@ -357,15 +357,33 @@ mod tests {
     }
 
     #[test]
-    fn extremes_format_without_panicking() {
+    fn extremes_format_whole() {
+        // A string cut at the capacity would be exactly `CAPACITY` long and lose its end, so
+        // each output must be shorter, keep its format's ending and (ISO 8601) read back.
         for g in [i64::MIN, i64::MAX] {
             let g = GregorianSeconds(g);
-            for s in [g.iso8601(), g.iso8601_date(), g.rfc1036(), g.pretty()] {
-                assert!(s.len() <= CAPACITY, "{s}");
+            let (iso, date, rfc, pretty) = (g.iso8601(), g.iso8601_date(), g.rfc1036(), g.pretty());
+            for s in [&iso, &date, &rfc, &pretty] {
+                assert!(s.len() < CAPACITY, "{s} may be cut at {CAPACITY} bytes");
             }
-            for secs in [-86_340, 86_340] {
+            assert!(iso.ends_with('Z'), "{iso}");
+            assert_eq!(GregorianSeconds::parse_iso8601(&iso).ok(), Some(g), "{iso}");
+            assert!(iso.starts_with(&format!("{date}T")), "{iso} vs {date}");
+            assert!(rfc.ends_with(" GMT"), "{rfc}");
+            assert!(
+                WEEKDAYS
+                    .iter()
+                    .any(|day| rfc.starts_with(&format!("{day}, "))),
+                "{rfc}"
+            );
+            let wall = iso.trim_end_matches('Z').replacen('T', "_", 1);
+            assert_eq!(pretty, wall);
+            for (secs, suffix) in [(-86_340, "-23:59"), (86_340, "+23:59")] {
                 let offset = UtcOffset::from_seconds(secs).unwrap();
-                assert!(g.iso8601_with_offset(offset).len() <= CAPACITY);
+                let s = g.iso8601_with_offset(offset);
+                assert!(s.len() < CAPACITY, "{s} may be cut at {CAPACITY} bytes");
+                assert!(s.ends_with(suffix), "{s}");
+                assert_eq!(GregorianSeconds::parse_iso8601(&s).ok(), Some(g), "{s}");
             }
         }
         assert_eq!(
