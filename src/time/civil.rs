@@ -1,7 +1,5 @@
 //! Calendar arithmetic on whole `i64` ranges: days ⟷ (year, month, day), without panics.
 
-use std::fmt;
-
 use super::GregorianSeconds;
 
 /// Seconds in a day.
@@ -43,19 +41,6 @@ impl Civil {
             second: (secs % 60) as u8,
             // 0000-01-01 was a Saturday (proleptic Gregorian).
             weekday: (days % 7 + 6).rem_euclid(7) as u8,
-        }
-    }
-}
-
-/// A year written as ISO 8601 does: four digits for 0000–9999, else signed and expanded.
-pub(crate) struct Year(pub i64);
-
-impl fmt::Display for Year {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            0..=9999 => write!(f, "{:04}", self.0),
-            y if y < 0 => write!(f, "-{:04}", y.unsigned_abs()),
-            y => write!(f, "+{y}"),
         }
     }
 }

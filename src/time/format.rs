@@ -202,14 +202,14 @@ impl UnixMicros {
 /// An ASCII string built on the stack, then copied into one `String`.
 ///
 /// Writes past [`CAPACITY`] are dropped (none of the formats here comes near it).
-struct Ascii {
+pub(super) struct Ascii {
     bytes: [u8; CAPACITY],
     len: usize,
 }
 
 impl Ascii {
     #[inline]
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Ascii {
             bytes: [0; CAPACITY],
             len: 0,
@@ -257,7 +257,7 @@ impl Ascii {
 
     /// The year: four digits for 0000–9999, else ISO 8601's expanded form (`-0001`, `+10000`).
     #[inline]
-    fn year(&mut self, year: i64) {
+    pub(super) fn year(&mut self, year: i64) {
         if let Ok(y @ 0..=9999) = u32::try_from(year) {
             self.two_digits(y / 100);
             self.two_digits(y % 100);
@@ -289,7 +289,7 @@ impl Ascii {
 
     /// `±HH:MM`.
     #[inline]
-    fn offset(&mut self, offset: UtcOffset) {
+    pub(super) fn offset(&mut self, offset: UtcOffset) {
         let secs = offset.seconds();
         let abs = secs.unsigned_abs();
         self.push(if secs < 0 { b'-' } else { b'+' });
@@ -299,7 +299,7 @@ impl Ascii {
     }
 
     #[inline]
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         let written = self.bytes.get(..self.len).unwrap_or_default();
         // Only ASCII is ever written, so this is always `Ok`.
         std::str::from_utf8(written).unwrap_or_default()

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::format::Ascii;
 use crate::error::{Error, show_str};
 
 /// What [`UtcOffset::parse`] accepts, for error messages.
@@ -102,9 +103,9 @@ impl UtcOffset {
 impl fmt::Display for UtcOffset {
     /// `±HH:MM`; UTC is `+00:00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let abs = self.0.unsigned_abs();
-        let sign = if self.0 < 0 { '-' } else { '+' };
-        f.pad(&format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60))
+        let mut out = Ascii::new();
+        out.offset(*self);
+        f.pad(out.as_str())
     }
 }
 

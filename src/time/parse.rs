@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Datelike, Utc};
 
-use super::civil::{DAY, Year, days_from_civil, days_in_month};
+use super::civil::{DAY, days_from_civil, days_in_month};
+use super::format::Ascii;
 use super::offset::{hours_minutes, number, two_digits};
 use super::{GREGORIAN_UNIX_OFFSET, GregorianSeconds};
 use crate::error::{Error, show_str};
@@ -115,11 +116,15 @@ impl Failure {
                                or basic (20150407T043302-0500)"
                 .to_owned(),
             Failure::Month => "a month 01–12".to_owned(),
-            Failure::Day { year, month } => format!(
-                "a day 01–{} in {}-{month:02}",
-                days_in_month(year, month),
-                Year(year)
-            ),
+            Failure::Day { year, month } => {
+                let mut written = Ascii::new();
+                written.year(year);
+                format!(
+                    "a day 01–{} in {}-{month:02}",
+                    days_in_month(year, month),
+                    written.as_str()
+                )
+            }
             Failure::Time => "hours 00–23, minutes 00–59 and seconds 00–59".to_owned(),
             Failure::Fraction => "at most 9 fraction digits (nanoseconds)".to_owned(),
             Failure::Offset => "an offset under 24 hours (hours 00–23, minutes 00–59)".to_owned(),
