@@ -348,9 +348,17 @@ fn out_of_chrono_range(value: i64, unit: &str, min: i64, max: i64) -> Error {
     Error::out_of_range(
         value.to_string(),
         format!(
-            "{unit} from {min} to {max} (years {} to {}, chrono's range)",
-            DateTime::<Utc>::MIN_UTC.year(),
-            DateTime::<Utc>::MAX_UTC.year()
+            "{unit} from {min} to {max} ({}, chrono's range)",
+            chrono_years()
         ),
+    )
+}
+
+/// chrono's range as years, `years -262143 to 262142`, for out-of-range messages.
+fn chrono_years() -> String {
+    format!(
+        "years {} to {}",
+        DateTime::<Utc>::MIN_UTC.year(),
+        DateTime::<Utc>::MAX_UTC.year()
     )
 }

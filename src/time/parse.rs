@@ -1,11 +1,11 @@
 //! Reading ISO 8601 date-times: extended and basic forms, offsets, fractions, bare dates.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 
 use super::civil::{DAY, days_from_civil, days_in_month};
 use super::format::Ascii;
 use super::offset::{hours_minutes, number, two_digits};
-use super::{GREGORIAN_UNIX_OFFSET, GregorianSeconds};
+use super::{GREGORIAN_UNIX_OFFSET, GregorianSeconds, chrono_years};
 use crate::error::{Error, show_str};
 
 /// Parses an ISO 8601 date-time (or a bare date) into a UTC instant.
@@ -48,11 +48,7 @@ pub fn parse_iso8601(s: &str) -> Result<DateTime<Utc>, Error> {
         .ok_or_else(|| {
             Error::out_of_range(
                 show_str(s),
-                format!(
-                    "an instant chrono can hold (years {} to {})",
-                    DateTime::<Utc>::MIN_UTC.year(),
-                    DateTime::<Utc>::MAX_UTC.year()
-                ),
+                format!("an instant chrono can hold ({})", chrono_years()),
             )
         })
 }
