@@ -99,7 +99,7 @@ impl OrderedStore for SqlStore {
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
         let (sql, params) = SqlStore::statement(start, direction, limit);
         self.log.borrow_mut().push(format!("{sql}  -- {params:?}"));
-        // A real host: `client.query(&sql, &params).map_err(|e| Error::Store { message: e.to_string() })`.
+        // A real host: `client.query(&sql, &params).map_err(Error::store)`.
         Ok(self.run(start, direction, limit))
     }
 }

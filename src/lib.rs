@@ -33,4 +33,4 @@ pub mod cdr;
 pub mod edr;
 pub mod time;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};

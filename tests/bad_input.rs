@@ -10,6 +10,7 @@
 //! | `kind` | the expected [`Error::kind`]; for `serde_*` parsers, serde_json's category (`data`) |
 //! | `path` | the expected [`Error::path`], exactly; for `serde_*` parsers, the path the message starts with |
 //! | `names` | a string or a list of strings the message must contain (the offending value as shown) |
+//! | `message` | the whole message, exactly; an object `{"tz": m, "!tz": n}` where it depends on that feature |
 //! | `why` | optional: what makes the input bad |
 //! | `feature` | optional: run only with (`"tz"`) or without (`"!tz"`) a cargo feature |
 //!
@@ -102,7 +103,9 @@ const MIN_PER_PARSER: usize = 3;
 const MIN_ENTRIES: usize = 100;
 
 /// The keys an entry may have.
-const ENTRY_KEYS: &[&str] = &["parser", "input", "kind", "path", "names", "why", "feature"];
+const ENTRY_KEYS: &[&str] = &[
+    "parser", "input", "kind", "path", "names", "message", "why", "feature",
+];
 
 /// The pagination fixture: 10 CDRs `c0`…`c9` at `BASE + 100 i`, legs `2k` and `2k + 1` in
 /// interaction `<BASE + 200 k>-k<k>`, listed at `NOW`.
@@ -117,6 +120,8 @@ struct Entry {
     kind: String,
     path: String,
     names: Vec<String>,
+    /// The exact message in this build, when the entry gives one.
+    message: Option<String>,
     feature: Option<String>,
 }
 
@@ -127,15 +132,17 @@ enum Got {
 }
 
 impl Got {
-    fn kind(&self) -> &'static str {
+    /// The kind's stable name: [`ErrorKind`]'s `Display`, or serde's category.
+    fn kind(&self) -> String {
         match self {
-            Got::Crate(e) => e.kind(),
+            Got::Crate(e) => e.kind().to_string(),
             Got::Serde(e) => match e.classify() {
                 serde_json::error::Category::Io => "io",
                 serde_json::error::Category::Syntax => "syntax",
                 serde_json::error::Category::Data => "data",
                 serde_json::error::Category::Eof => "eof",
-            },
+            }
+            .to_owned(),
         }
     }
 
@@ -239,6 +246,19 @@ fn parse_entry(line: usize, raw: &str) -> Result<Entry, String> {
         }
         Some(other) => return Err(format!("unknown feature {other}")),
     };
+    let message = match map.get("message") {
+        None => None,
+        Some(Value::String(m)) => Some(m.clone()),
+        Some(Value::Object(by_feature)) => {
+            let key = if enabled(Some("tz")) { "tz" } else { "!tz" };
+            let m = by_feature.get(key).and_then(Value::as_str);
+            Some(
+                m.ok_or(format!("\"message\" has no string for {key:?}"))?
+                    .to_owned(),
+            )
+        }
+        Some(other) => return Err(format!("\"message\" must be a string, not {other}")),
+    };
     Ok(Entry {
         line,
         parser: string("parser")?,
@@ -246,6 +266,7 @@ fn parse_entry(line: usize, raw: &str) -> Result<Entry, String> {
         kind: string("kind")?,
         path: string("path")?,
         names,
+        message,
         feature,
     })
 }
@@ -308,6 +329,15 @@ fn check(entry: &Entry) -> Result<(), String> {
         };
         if !message.contains(&name) {
             differences.push(format!("the message does not name {name}"));
+        }
+    }
+    if let Some(expected) = &entry.message {
+        let expected = match &run.start_key {
+            Some(key) => expected.replace("{start_key}", &Value::from(key.as_str()).to_string()),
+            None => expected.clone(),
+        };
+        if message != expected {
+            differences.push(format!("the message is not {expected:?}"));
         }
     }
     if differences.is_empty() {
@@ -391,10 +421,25 @@ fn the_checker_itself_catches_mismatches() {
         kind: kind.into(),
         path: path.into(),
         names: names.iter().map(|n| (*n).to_owned()).collect(),
+        message: None,
         feature: None,
     };
     let good = entry("invalid", "", &["\"OK\""], Value::from("OK"));
     assert_eq!(check(&good), Ok(()));
+    let exact = r#""OK" is not a severity; expected ok, warning or critical"#;
+    let good_message = Entry {
+        message: Some(exact.into()),
+        ..entry("invalid", "", &["\"OK\""], Value::from("OK"))
+    };
+    assert_eq!(check(&good_message), Ok(()));
+    let bad_message = Entry {
+        message: Some(exact.replace("critical", "fatal")),
+        ..entry("invalid", "", &["\"OK\""], Value::from("OK"))
+    };
+    assert!(
+        check(&bad_message).is_err(),
+        "a different message is caught"
+    );
     for bad in [
         entry("out_of_range", "", &["\"OK\""], Value::from("OK")),
         entry("invalid", "severity", &["\"OK\""], Value::from("OK")),

@@ -7,7 +7,6 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kazoo_records::Error;
 use kazoo_records::cdr::{
     Cdr, CdrId, Direction, Filters, InteractionId, Interactions, OrderedStore, PageRequest,
     ScanStart, SortKey, paginate, paginate_store,
@@ -17,6 +16,7 @@ use kazoo_records::edr::{
     bindings_to_json, topic,
 };
 use kazoo_records::time::{GregorianSeconds, UtcOffset, parse_iso8601};
+use kazoo_records::{Error, ErrorKind};
 use proptest::prelude::{Rng, RngCore};
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use serde_json::{Value, json};
@@ -52,7 +52,10 @@ fn a_page_size_over_the_maximum_is_refused_by_name() {
     let cdrs = cdrs(10);
     for size in [1001, usize::MAX] {
         let err = paginate(&cdrs, &PageRequest::new().page_size(size), NOW).unwrap_err();
-        assert_eq!((err.kind(), err.path()), ("out_of_range", "page_size"));
+        assert_eq!(
+            (err.kind(), err.path()),
+            (ErrorKind::OutOfRange, "page_size")
+        );
         assert!(err.to_string().contains(&size.to_string()), "{err}");
     }
 }
@@ -152,12 +155,12 @@ fn deeply_nested_cdr_json_is_a_json_error_not_a_stack_overflow() {
     for depth in [200, 100_000] {
         let text = format!(r#"{{"call_id": "a", "extra": {}}}"#, nested(depth));
         let err = Cdr::from_json_str(&text).unwrap_err();
-        assert_eq!(err.kind(), "json", "{err}");
+        assert_eq!(err.kind(), ErrorKind::Json, "{err}");
         assert!(err.to_string().contains("recursion limit"), "{err}");
         assert_short(&err);
         assert_eq!(
             Cdr::from_json_slice(text.as_bytes()).unwrap_err().kind(),
-            "json"
+            ErrorKind::Json
         );
     }
     // Nesting within serde_json's limit (128) is kept whole.
@@ -203,7 +206,7 @@ fn a_megabyte_app_name_dispatches_in_process_but_has_no_routing_key() {
     assert_eq!(seen.load(Ordering::Relaxed), MEGABYTE);
 
     let err = event.routing_key().unwrap_err();
-    assert_eq!(err.kind(), "out_of_range");
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert_short(&err);
     assert_eq!(Event::from_json(&event.to_json()).as_ref(), Ok(&event));
     assert_eq!(
@@ -222,13 +225,16 @@ fn a_megabyte_app_name_dispatches_in_process_but_has_no_routing_key() {
 fn a_binding_on_a_megabyte_name_is_refused_by_name() {
     let app = "a".repeat(MEGABYTE);
     let err = Binding::default().app(app.as_str()).validate().unwrap_err();
-    assert_eq!((err.kind(), err.path()), ("out_of_range", "app_name"));
+    assert_eq!(
+        (err.kind(), err.path()),
+        (ErrorKind::OutOfRange, "app_name")
+    );
     assert_short(&err);
 
     let err = bindings_from_json(&json!([{}, {"account_id": ["abc", app]}])).unwrap_err();
     assert_eq!(
         (err.kind(), err.path()),
-        ("out_of_range", "bindings[1].account_id[1]")
+        (ErrorKind::OutOfRange, "bindings[1].account_id[1]")
     );
     assert_short(&err);
 
@@ -236,7 +242,7 @@ fn a_binding_on_a_megabyte_name_is_refused_by_name() {
     let err = registry
         .bind("big", [Binding::default().app(app)], |_: &Event| {})
         .unwrap_err();
-    assert_eq!(err.kind(), "out_of_range");
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(registry.is_empty());
 }
 
@@ -328,7 +334,7 @@ fn a_binding_of_ten_thousand_accounts_is_filed_once_per_account() {
         .apps(apps)
         .validate()
         .unwrap_err();
-    assert_eq!(err.kind(), "out_of_range");
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(
         err.to_string()
             .contains(&format!("at most {MAX_NAME_PAIRS}")),
@@ -379,7 +385,7 @@ fn cursors_of_random_bytes_are_refused_as_cursors() {
             .unwrap_err();
         assert_eq!(
             (err.kind(), err.path()),
-            ("cursor", "start_key"),
+            (ErrorKind::Cursor, "start_key"),
             "{text:?}: {err}"
         );
         assert_short(&err);
@@ -388,6 +394,6 @@ fn cursors_of_random_bytes_are_refused_as_cursors() {
     let err = paginate(&cdrs, &PageRequest::new().start_key(huge), NOW)
         .map(|_| ())
         .unwrap_err();
-    assert_eq!(err.kind(), "cursor");
+    assert_eq!(err.kind(), ErrorKind::Cursor);
     assert_short(&err);
 }

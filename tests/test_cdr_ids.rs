@@ -1,5 +1,6 @@
 //! CDR ids and interaction ids, as a user sees them.
 
+use kazoo_records::ErrorKind;
 use kazoo_records::cdr::{Cdr, CdrId, InteractionId};
 use kazoo_records::time::{Clock, GregorianSeconds};
 use proptest::prelude::*;
@@ -40,7 +41,7 @@ fn malformed_interaction_ids_are_errors_naming_the_text() {
         "63724403398-\u{7}",
     ] {
         let err = InteractionId::parse(bad).unwrap_err();
-        assert_eq!(err.kind(), "invalid", "{bad:?}");
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{bad:?}");
         assert!(
             err.to_string()
                 .starts_with(&serde_json::to_string(bad).unwrap()),
@@ -72,14 +73,14 @@ fn new_interaction_ids_need_11_digit_times_and_a_key() {
             InteractionId::new(GregorianSeconds(time), "k")
                 .unwrap_err()
                 .kind(),
-            "out_of_range"
+            ErrorKind::OutOfRange
         );
     }
     assert_eq!(
         InteractionId::new(GregorianSeconds(63_724_403_398), "")
             .unwrap_err()
             .kind(),
-        "invalid"
+        ErrorKind::Invalid
     );
 }
 
@@ -131,7 +132,7 @@ fn cdr_ids() {
         "2019-05-a",
     ] {
         let err = CdrId::parse(bad).unwrap_err();
-        assert_eq!(err.kind(), "invalid", "{bad:?}");
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{bad:?}");
         assert!(
             err.to_string()
                 .contains("is not a CDR id; expected YYYYMM-<call id>"),
@@ -157,13 +158,13 @@ fn cdr_ids() {
     );
     assert_eq!(
         CdrId::new(GregorianSeconds(-1), "x").unwrap_err().kind(),
-        "out_of_range"
+        ErrorKind::OutOfRange
     );
     assert_eq!(
         CdrId::new(GregorianSeconds(63_723_888_000), "")
             .unwrap_err()
             .kind(),
-        "invalid"
+        ErrorKind::Invalid
     );
     assert_eq!(
         CdrId::generate(&|| GregorianSeconds(63_723_888_000), "y")

@@ -3,6 +3,7 @@
 
 mod common;
 
+use kazoo_records::ErrorKind;
 use kazoo_records::cdr::csv::{CsvOptions, CsvWriter, write_cdrs};
 use kazoo_records::cdr::{Cdr, PublicRow, RowOptions};
 use kazoo_records::time::GregorianSeconds;
@@ -183,6 +184,6 @@ fn failures_are_errors() {
     }
     let cdrs = vec![Cdr::new("a")];
     let e = write_cdrs(Broken, &cdrs, &CsvOptions::new()).unwrap_err();
-    assert_eq!(e.kind(), "io");
+    assert_eq!(e.kind(), ErrorKind::Io);
     assert!(e.to_string().contains("pipe closed"), "{e}");
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use kazoo_records::Error;
+use kazoo_records::ErrorKind;
 use kazoo_records::edr::{DEFAULT_NODE, Event, EventId, Severity, Verbosity};
 use kazoo_records::time::GregorianSeconds;
 use proptest::prelude::*;
@@ -103,7 +103,7 @@ fn routing_keys_refuse_words_that_break_routing() {
     ] {
         let err = event.routing_key().unwrap_err();
         assert!(err.to_string().starts_with(start), "{err}");
-        assert!(matches!(err, Error::Invalid { .. }));
+        assert!(err.kind() == ErrorKind::Invalid);
     }
 }
 

@@ -1,6 +1,7 @@
 //! `GregorianSeconds` as a user sees it: conversions, chrono, arithmetic, serde, formatting.
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use kazoo_records::ErrorKind;
 use kazoo_records::time::{GREGORIAN_UNIX_OFFSET, GregorianSeconds, UnixSeconds, UtcOffset};
 use proptest::prelude::*;
 
@@ -63,7 +64,7 @@ fn to_datetime_fails_outside_chronos_range() {
     );
     for g in [chrono_max() + 1, chrono_min() - 1, i64::MAX, i64::MIN] {
         let err = GregorianSeconds(g).to_datetime().unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         assert!(
             err.to_string().starts_with(&format!(
                 "{g} is out of range; expected Gregorian seconds from"

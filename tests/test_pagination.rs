@@ -6,12 +6,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use kazoo_records::Error;
 use kazoo_records::cdr::{
     Cdr, Direction, Interactions, OrderedStore, PageRequest, ScanStart, SortKey, paginate,
     paginate_interaction_store, paginate_store,
 };
 use kazoo_records::time::GregorianSeconds;
+use kazoo_records::{Error, ErrorKind};
 use proptest::prelude::*;
 
 const BASE: i64 = 63_724_400_000;
@@ -167,9 +167,7 @@ impl OrderedStore for MemStore {
                 (Bound::Unbounded, Bound::Excluded(k.clone()))
             }
             (other, _) => {
-                return Err(Error::Store {
-                    message: format!("unknown start {other:?}"),
-                });
+                return Err(Error::store(format!("unknown start {other:?}")));
             }
         };
         let rows = self.rows.range(range).map(|(k, c)| (k.clone(), c.clone()));
@@ -399,7 +397,7 @@ fn bad_requests_name_the_parameter() {
         .created_from(GregorianSeconds(BASE + 10))
         .created_to(GregorianSeconds(BASE)));
     assert_eq!(e.path(), "created_to");
-    assert_eq!(e.kind(), "out_of_range");
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
     assert!(
         e.to_string()
             .contains("at least created_from (63724400010)"),
@@ -433,7 +431,7 @@ fn bad_cursors_are_cursor_errors_at_start_key() {
     let cursor = paginate(&cdrs, &base, NOW).unwrap().next_start_key.unwrap();
     let refused = |r: PageRequest| {
         let e = paginate(&cdrs, &r, NOW).unwrap_err();
-        assert_eq!(e.kind(), "cursor", "{e}");
+        assert_eq!(e.kind(), ErrorKind::Cursor, "{e}");
         assert_eq!(e.path(), "start_key");
         e.to_string()
     };
@@ -455,7 +453,7 @@ fn bad_cursors_are_cursor_errors_at_start_key() {
     let e = interactions
         .paginate(&base.clone().start_key(cursor.clone()), NOW)
         .unwrap_err();
-    assert_eq!(e.kind(), "cursor");
+    assert_eq!(e.kind(), ErrorKind::Cursor);
     // The same query with a different page size is fine.
     assert!(paginate(&cdrs, &base.clone().page_size(5).start_key(cursor), NOW).is_ok());
 }
@@ -478,7 +476,7 @@ fn a_store_that_goes_backwards_is_an_error() {
         }
     }
     let e = paginate_store(&Backwards, &request(Direction::Ascending, 5, 0, 10), NOW).unwrap_err();
-    assert_eq!(e.kind(), "store");
+    assert_eq!(e.kind(), ErrorKind::Store);
     assert!(e.to_string().contains("out of ascending order"), "{e}");
 }
 
@@ -493,11 +491,18 @@ fn store_errors_pass_through() {
             _: Direction,
             _: usize,
         ) -> Result<Vec<(SortKey, ())>, Error> {
-            Err(Error::Store {
-                message: "connection refused".into(),
-            })
+            Err(Error::store(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "connection refused",
+            )))
         }
     }
     let e = paginate_store(&Down, &PageRequest::new(), NOW).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Store);
     assert_eq!(e.to_string(), "the store failed: connection refused");
+    let source = std::error::Error::source(&e).expect("the store's error is kept");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("as the host's type");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kazoo_records::Error;
+use kazoo_records::ErrorKind;
 use kazoo_records::edr::{
     Binding, DispatchReport, Event, MAX_NESTED_DEPTH, Registry, Severity, SubscriptionId, Verbosity,
 };
@@ -89,12 +89,7 @@ fn names_are_unique_and_bindings_are_validated() {
     let err = registry
         .bind("audit", [Binding::default()], |_| {})
         .unwrap_err();
-    assert_eq!(
-        err,
-        Error::Exists {
-            name: "audit".into()
-        }
-    );
+    assert_eq!(err.kind(), ErrorKind::Exists);
     assert_eq!(
         err.to_string(),
         r#"a subscription named "audit" is bound already"#

@@ -1,6 +1,7 @@
 //! `UnixSeconds`, `UnixMillis` and `UnixMicros` as a user sees them.
 
 use chrono::{DateTime, Utc};
+use kazoo_records::ErrorKind;
 use kazoo_records::time::{GregorianSeconds, UnixMicros, UnixMillis, UnixSeconds};
 use proptest::prelude::*;
 
@@ -76,7 +77,7 @@ fn out_of_chrono_range_is_an_error() {
     );
     assert!(UnixMicros(max.timestamp_micros()).to_datetime().is_ok());
     let err = UnixSeconds(i64::MAX).to_datetime().unwrap_err();
-    assert_eq!(err.kind(), "out_of_range");
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(
         err.to_string()
             .starts_with("9223372036854775807 is out of range; expected Unix seconds from"),

@@ -1,5 +1,6 @@
 //! `UtcOffset` as a user sees it: parsing every form, limits, display, serde, chrono.
 
+use kazoo_records::ErrorKind;
 use kazoo_records::time::UtcOffset;
 use proptest::prelude::*;
 
@@ -54,7 +55,7 @@ fn rejects_name_the_input_and_the_forms() {
         err.to_string(),
         r#""+25:00" is not a UTC offset; expected ±HH:MM under 24 hours, a whole number of minutes, UTC, GMT or Z"#
     );
-    assert_eq!(err.kind(), "invalid");
+    assert_eq!(err.kind(), ErrorKind::Invalid);
     for bad in [
         "+24:00",
         "-24:00",

@@ -66,8 +66,8 @@ impl Units {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for anything that is not such a decimal, or that has more than four
-    /// decimals (it would not be a whole number of units); [`Error::OutOfRange`] past `i64`.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for anything that is not such a decimal, or that has more than four
+    /// decimals (it would not be a whole number of units); [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) past `i64`.
     pub fn from_dollars(dollars: &str) -> Result<Self, Error> {
         let invalid = || {
             Error::invalid(
@@ -249,6 +249,7 @@ fn saturate(value: i128) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn dollars_strings() {
@@ -265,7 +266,7 @@ mod tests {
             Units::from_dollars("922337203685477.5808")
                 .unwrap_err()
                 .kind(),
-            "out_of_range"
+            ErrorKind::OutOfRange
         );
         assert_eq!(
             Units::from_dollars(&Units(i64::MIN).dollars_string()),
@@ -277,13 +278,13 @@ mod tests {
     fn amounts_past_i128_are_out_of_range_too() {
         for huge in ["9".repeat(45), format!("-{}.9999", "1".repeat(60))] {
             let err = Units::from_dollars(&huge).unwrap_err();
-            assert_eq!(err.kind(), "out_of_range", "{huge}");
+            assert_eq!(err.kind(), ErrorKind::OutOfRange, "{huge}");
         }
         assert_eq!(
             Units::from_dollars(&"9".repeat(45).replace('9', "x"))
                 .unwrap_err()
                 .kind(),
-            "invalid"
+            ErrorKind::Invalid
         );
     }
 

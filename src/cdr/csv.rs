@@ -125,7 +125,7 @@ impl<W: io::Write> CsvWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] at `columns` for an empty column list, at `columns[i]` for an
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) at `columns` for an empty column list, at `columns[i]` for an
     /// empty column name (it would name no column and leave a blank header cell).
     pub fn new(writer: W, options: &CsvOptions) -> Result<Self, Error> {
         let mut row = options.row;
@@ -206,7 +206,7 @@ impl<W: io::Write> CsvWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the writer fails.
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the writer fails.
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
         if self.uses_row {
@@ -228,7 +228,7 @@ impl<W: io::Write> CsvWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the writer fails.
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the writer fails.
     pub fn finish(mut self) -> Result<W, Error> {
         self.write_header()?;
         self.inner.flush()?;
@@ -298,13 +298,14 @@ fn flatten_into(key: String, value: Value, wanted: &[String], out: &mut HashMap<
 }
 
 fn csv_error(error: ::csv::Error) -> Error {
-    match error.into_kind() {
-        ::csv::ErrorKind::Io(io) => Error::from(io),
-        other => Error::Io {
-            kind: io::ErrorKind::Other,
-            message: format!("{other:?}"),
-        },
+    if error.is_io_error() {
+        if let ::csv::ErrorKind::Io(io) = error.into_kind() {
+            return Error::from(io);
+        }
+        unreachable!("is_io_error means an Io kind");
     }
+    let message = format!("{:?}", error.kind());
+    Error::write_failure(message, error)
 }
 
 #[cfg(test)]

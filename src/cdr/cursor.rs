@@ -9,7 +9,7 @@
 //!
 //! (integers big-endian). The checksum is FNV-1a over a fixed domain string and the payload:
 //! not a secret MAC — a host that needs unforgeable cursors signs them itself — but any edit,
-//! truncation or random string is refused with [`Error::Cursor`].
+//! truncation or random string is refused with [`ErrorKind::Cursor`](crate::ErrorKind::Cursor).
 
 use super::page::Direction;
 use crate::Error;
@@ -115,14 +115,10 @@ impl Cursor {
     ///
     /// # Errors
     ///
-    /// [`Error::Cursor`] at `start_key` for text that is not a cursor of this version, or
+    /// [`ErrorKind::Cursor`](crate::ErrorKind::Cursor) at `start_key` for text that is not a cursor of this version, or
     /// that was altered.
     pub(crate) fn decode(text: &str) -> Result<Cursor, Error> {
-        let refuse = |reason: &str| Error::Cursor {
-            path: START_KEY.to_owned(),
-            value: show_str(text),
-            reason: reason.to_owned(),
-        };
+        let refuse = |reason: &str| Error::cursor(show_str(text), reason).within(START_KEY);
         if text.len() > MAX_TEXT {
             return Err(refuse("is too long to be a cursor"));
         }
@@ -251,6 +247,7 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
     use proptest::prelude::*;
 
     fn sample() -> Cursor {
@@ -291,7 +288,7 @@ mod tests {
                 }
                 edited.replace_range(at..at + 1, &replacement.to_string());
                 let err = Cursor::decode(&edited).unwrap_err();
-                assert_eq!(err.kind(), "cursor", "{edited}");
+                assert_eq!(err.kind(), ErrorKind::Cursor, "{edited}");
                 assert_eq!(err.path(), "start_key");
             }
         }
@@ -309,7 +306,7 @@ mod tests {
             "v1.AAAAAAAAAAAA",
         ] {
             let err = Cursor::decode(text).unwrap_err();
-            assert_eq!(err.kind(), "cursor", "{text}");
+            assert_eq!(err.kind(), ErrorKind::Cursor, "{text}");
             assert!(err.to_string().starts_with("start_key: cursor "), "{err}");
         }
         let long = "v1.".to_owned() + &"A".repeat(5000);

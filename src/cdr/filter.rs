@@ -136,8 +136,8 @@ impl Filters {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the parameter for a malformed filter (see [`Filters`]);
-    /// [`Error::OutOfRange`] for a time bound past the range of `i64` seconds.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the parameter for a malformed filter (see [`Filters`]);
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) for a time bound past the range of `i64` seconds.
     pub fn from_query<I, K, V>(pairs: I) -> Result<Filters, Error>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -367,6 +367,7 @@ fn gregorian(value: Option<&Value>) -> Option<GregorianSeconds> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
     use serde_json::json;
 
     #[test]
@@ -389,12 +390,12 @@ mod tests {
     fn time_bounds_past_i64_are_out_of_range() {
         let err =
             Clause::time(TimeField::Listing, Bound::From, "99999999999999999999").unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         let err =
             Clause::time(TimeField::Modified, Bound::To, "-99999999999999999999").unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         let err = Clause::time(TimeField::Listing, Bound::To, "soon").unwrap_err();
-        assert_eq!(err.kind(), "invalid");
+        assert_eq!(err.kind(), ErrorKind::Invalid);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl CdrId {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for an empty call id; [`Error::OutOfRange`] when `time` is not in a
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an empty call id; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) when `time` is not in a
     /// four-digit year (0000–9999).
     pub fn new(time: GregorianSeconds, call_id: &str) -> Result<Self, Error> {
         if call_id.is_empty() {
@@ -70,7 +70,7 @@ impl CdrId {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the text when it does not start with six digits and a dash,
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the text when it does not start with six digits and a dash,
     /// the month is not 01–12, or the call id is empty.
     pub fn parse(text: &str) -> Result<Self, Error> {
         let invalid = || Error::invalid(show_str(text), "a CDR id", CDR_ID_EXPECTED);
@@ -150,8 +150,8 @@ impl InteractionId {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] when `time` does not have 11 digits (before the year 317 or after
-    /// 3170); [`Error::Invalid`] for an empty key or one with whitespace or control characters.
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) when `time` does not have 11 digits (before the year 317 or after
+    /// 3170); [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for an empty key or one with whitespace or control characters.
     pub fn new(time: GregorianSeconds, key: &str) -> Result<Self, Error> {
         if !(10_000_000_000..=99_999_999_999).contains(&time.0) {
             return Err(Error::out_of_range(
@@ -202,7 +202,7 @@ impl InteractionId {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the text when the time part is not 11 digits followed by a
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the text when the time part is not 11 digits followed by a
     /// dash, or the key is empty or holds whitespace or control characters.
     pub fn parse(text: &str) -> Result<Self, Error> {
         let invalid =

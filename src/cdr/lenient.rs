@@ -53,10 +53,7 @@ impl ErrorSlot {
 
 /// Converts the error of a whole-document read into a crate [`Error`].
 pub(crate) fn json_error(slot: &ErrorSlot, error: serde_json::Error) -> Error {
-    slot.take().unwrap_or_else(|| Error::Json {
-        path: String::new(),
-        message: error.to_string(),
-    })
+    slot.take().unwrap_or_else(|| Error::json(error))
 }
 
 /// A value type that can be read leniently from the value of one JSON key.
@@ -114,7 +111,7 @@ impl Scalar<'_> {
         }
     }
 
-    /// An [`Error::Invalid`] for this value.
+    /// An [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for this value.
     pub(crate) fn invalid(&self, what: &str, expected: &str) -> Error {
         Error::invalid(self.show(), what, expected)
     }
@@ -130,8 +127,8 @@ impl Scalar<'_> {
     /// The integer, from a JSON integer, an integral float, or a string of decimal digits.
     ///
     /// An integer that is well formed but does not fit (past `i64`, or a float past 2^53,
-    /// where floats stop holding every integer) is [`Error::OutOfRange`]; anything else that
-    /// is not an integer is [`Error::Invalid`].
+    /// where floats stop holding every integer) is [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange); anything else that
+    /// is not an integer is [`ErrorKind::Invalid`](crate::ErrorKind::Invalid).
     pub(crate) fn to_i64(&self) -> Result<i64, Error> {
         const EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
         let out_of_range = |expected: &str| Error::out_of_range(self.show(), expected);
@@ -556,6 +553,7 @@ pub(crate) use known_keys;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     fn scalar(json: &str) -> Scalar<'_> {
         serde_json::from_str(json).unwrap()
@@ -568,7 +566,7 @@ mod tests {
         assert_eq!(scalar("7.0").to_i64(), Ok(7));
         for bad in ["\"ten\"", "\"\"", "\"+7\"", "\" 7\"", "7.5", "true", "[]"] {
             let err = scalar(bad).to_i64().unwrap_err();
-            assert_eq!(err.kind(), "invalid", "{bad}");
+            assert_eq!(err.kind(), ErrorKind::Invalid, "{bad}");
             assert!(err.to_string().contains("is not an integer"), "{err}");
         }
     }
@@ -586,7 +584,7 @@ mod tests {
             ("-9007199254740994.0", "-9007199254740994.0"),
         ] {
             let err = scalar(big).to_i64().unwrap_err();
-            assert_eq!(err.kind(), "out_of_range", "{big}");
+            assert_eq!(err.kind(), ErrorKind::OutOfRange, "{big}");
             assert!(err.to_string().starts_with(shown), "{err}");
         }
     }

@@ -235,10 +235,9 @@ impl PageRequest {
             || cursor.from != from
             || cursor.to != to
         {
-            return Err(Error::Cursor {
-                path: super::cursor::START_KEY.to_owned(),
-                value: crate::error::show_str(self.start_key.as_deref().unwrap_or_default()),
-                reason: format!(
+            return Err(Error::cursor(
+                crate::error::show_str(self.start_key.as_deref().unwrap_or_default()),
+                format!(
                     "was issued for another query ({} {} from {} to {}), not this one ({} {} from {} to {})",
                     cursor.listing.name(),
                     cursor.direction.as_str(),
@@ -249,7 +248,8 @@ impl PageRequest {
                     from.0,
                     to.0,
                 ),
-            });
+            )
+            .within(super::cursor::START_KEY));
         }
         Ok((from, to, Some(cursor.position)))
     }
@@ -357,7 +357,7 @@ pub enum ScanStart<'a> {
 ///
 /// A store may return the row of an [`After`](ScanStart::After) key itself (a CouchDB
 /// `startkey` is inclusive): the paginators skip it. Rows out of order are reported as
-/// [`Error::Store`]. See `examples/cdr_store.rs` for SQL and CouchDB sketches.
+/// [`ErrorKind::Store`](crate::ErrorKind::Store). See `examples/cdr_store.rs` for SQL and CouchDB sketches.
 pub trait OrderedStore {
     /// What a row carries (a [`Cdr`], a document id, a raw JSON document…).
     type Row;
@@ -366,7 +366,7 @@ pub trait OrderedStore {
     ///
     /// # Errors
     ///
-    /// The store's own failures, as [`Error::Store`].
+    /// The store's own failures, as [`ErrorKind::Store`](crate::ErrorKind::Store).
     fn scan(
         &self,
         start: ScanStart<'_>,
@@ -415,8 +415,8 @@ impl<S: OrderedStore + ?Sized> OrderedStore for &S {
 ///
 /// # Errors
 ///
-/// [`Error::OutOfRange`] naming `page_size`, `max_page_size`, `max_range`, `created_from`
-/// or `created_to`; [`Error::Cursor`] for a `start_key` that is not a cursor, was altered,
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `page_size`, `max_page_size`, `max_range`, `created_from`
+/// or `created_to`; [`ErrorKind::Cursor`](crate::ErrorKind::Cursor) for a `start_key` that is not a cursor, was altered,
 /// or belongs to another query.
 pub fn paginate<'a>(
     cdrs: &'a [Cdr],
@@ -458,7 +458,7 @@ pub fn paginate<'a>(
 ///
 /// # Errors
 ///
-/// As [`paginate`]; the store's errors; [`Error::Store`] when the store returns rows out of
+/// As [`paginate`]; the store's errors; [`ErrorKind::Store`](crate::ErrorKind::Store) when the store returns rows out of
 /// order.
 pub fn paginate_store<S: OrderedStore + ?Sized>(
     store: &S,
@@ -635,16 +635,14 @@ impl Query {
                 return Ok(Place::Skip);
             }
             if !self.direction.beyond(key, last) {
-                return Err(Error::Store {
-                    message: format!(
-                        "the store returned rows out of {} order: ({}, {:?}) after ({}, {:?})",
-                        self.direction.as_str(),
-                        key.time.0,
-                        key.id,
-                        last.time.0,
-                        last.id
-                    ),
-                });
+                return Err(Error::store_contract(format!(
+                    "the store returned rows out of {} order: ({}, {:?}) after ({}, {:?})",
+                    self.direction.as_str(),
+                    key.time.0,
+                    key.id,
+                    last.time.0,
+                    last.id
+                )));
             }
         }
         let before = match self.direction {

@@ -366,10 +366,10 @@ impl Cdr {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] for text that is not JSON; [`Error::MissingKey`] without `call_id`;
-    /// [`Error::Invalid`] for a value that does not fit its field, with the JSON path and the
+    /// [`ErrorKind::Json`](crate::ErrorKind::Json) for text that is not JSON; [`ErrorKind::MissingKey`](crate::ErrorKind::MissingKey) without `call_id`;
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a value that does not fit its field, with the JSON path and the
     /// value (`custom_channel_vars.rate: "abc" is not an integer; expected …`);
-    /// [`Error::OutOfRange`] for an integer past `i64` (or written as a float past 2^53).
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) for an integer past `i64` (or written as a float past 2^53).
     pub fn from_json_str(json: &str) -> Result<Cdr, Error> {
         read_text(serde_json::de::StrRead::new(json))
     }
@@ -428,12 +428,11 @@ impl Cdr {
     ///
     /// # Errors
     ///
-    /// [`Error::MissingKey`] without a timestamp; as [`CdrId::new`] otherwise.
+    /// [`ErrorKind::MissingKey`](crate::ErrorKind::MissingKey) without a timestamp; as [`CdrId::new`] otherwise.
     pub fn cdr_id(&self) -> Result<CdrId, Error> {
-        let timestamp = self.timestamp.ok_or_else(|| Error::MissingKey {
-            path: String::new(),
-            key: "timestamp".to_owned(),
-        })?;
+        let timestamp = self
+            .timestamp
+            .ok_or_else(|| Error::missing_key("timestamp"))?;
         CdrId::new(timestamp, &self.call_id).map_err(|e| e.within("timestamp"))
     }
 
@@ -522,10 +521,7 @@ impl ReadObject for Cdr {
             }
         }
         if cdr.call_id.is_empty() {
-            return Err(slot.fail(Error::MissingKey {
-                path: String::new(),
-                key: CALL_ID.to_owned(),
-            }));
+            return Err(slot.fail(Error::missing_key(CALL_ID)));
         }
         Ok(cdr)
     }

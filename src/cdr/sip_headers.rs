@@ -76,7 +76,7 @@ impl CustomSipHeaders {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for a name outside `^[A-Za-z0-9_-]+$` (no path) or a value that is
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a name outside `^[A-Za-z0-9_-]+$` (no path) or a value that is
     /// not a string, number or boolean (path: the name).
     pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> Result<Option<Value>, Error> {
         let value = value.into();
@@ -221,6 +221,7 @@ object_traits!(CustomSipHeaders);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn names() {
@@ -259,7 +260,7 @@ mod tests {
         );
         let mut h = CustomSipHeaders::new();
         assert!(h.insert("X-Y", "1").is_ok());
-        assert_eq!(h.insert("X Y", "1").unwrap_err().kind(), "invalid");
+        assert_eq!(h.insert("X Y", "1").unwrap_err().kind(), ErrorKind::Invalid);
         assert_eq!(h.insert("X", Value::Null).unwrap_err().path(), "X");
         assert!(h.insert_outbound("X", true).is_ok());
     }

@@ -256,9 +256,9 @@ impl Binding {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the field (`account_id[1]`, `app_name`, `severity`) and the
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the field (`account_id[1]`, `app_name`, `severity`) and the
     /// value: a name that is empty or holds `.`, `*` or `#` (a lone `"*"` is the wildcard), the
-    /// account id `undefined`, or an empty list. [`Error::OutOfRange`] naming the field when
+    /// account id `undefined`, or an empty list. [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming the field when
     /// a name is so long that a routing key would exceed
     /// [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), or when the binding
     /// selects more than [`MAX_NAME_PAIRS`] (account id, app name) pairs.
@@ -600,6 +600,7 @@ fn check_name(name: &str, kind: NameKind) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn masks_follow_kazoo_level_rules() {
@@ -634,7 +635,7 @@ mod tests {
             .app("a".repeat(204))
             .validate()
             .unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         assert_eq!(err.path(), "app_name");
         assert!(err.to_string().contains("at most 203 bytes"), "{err}");
 
@@ -676,7 +677,7 @@ mod tests {
             .apps((0..100).map(|i| format!("app{i}")))
             .validate()
             .unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         assert_eq!(err.path(), "account_id");
         assert!(
             err.to_string().contains("101 account ids × 100 app names"),

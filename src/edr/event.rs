@@ -155,8 +155,8 @@ impl Event {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] (path `app_name` or `account_id`) when the app name or account id
-    /// holds `.`, `*` or `#`: such a key would route wrongly. [`Error::OutOfRange`] when the
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) (path `app_name` or `account_id`) when the app name or account id
+    /// holds `.`, `*` or `#`: such a key would route wrongly. [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) when the
     /// key is longer than [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), which
     /// no broker accepts. Either way the event still dispatches in-process.
     ///
@@ -205,6 +205,7 @@ fn check_key_word(word: &str, what: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn routing_keys_stop_at_amqps_limit() {
@@ -218,7 +219,7 @@ mod tests {
             Ok(255)
         );
         let err = event("a".repeat(204)).routing_key().unwrap_err();
-        assert_eq!(err.kind(), "out_of_range");
+        assert_eq!(err.kind(), ErrorKind::OutOfRange);
         assert!(err.to_string().contains("not 256"), "{err}");
         // A megabyte-long name is refused without echoing it whole.
         let err = event("a".repeat(1 << 20)).routing_key().unwrap_err();

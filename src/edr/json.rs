@@ -97,11 +97,10 @@ impl Binding {
             .keys()
             .find(|k| !BINDING_KEYS.contains(&k.as_str()) && *k != "pvt_account_id")
         {
-            return Err(Error::UnknownKey {
-                path: String::new(),
-                key: key.clone(),
-                expected: format!("{} (or pvt_account_id)", BINDING_KEYS.join(", ")),
-            });
+            return Err(Error::unknown_key(
+                key.clone(),
+                format!("{} (or pvt_account_id)", BINDING_KEYS.join(", ")),
+            ));
         }
         let account_key = if map.contains_key("account_id") {
             "account_id"
@@ -370,11 +369,7 @@ fn read_event(value: &Value, shape: &Shape) -> Result<Event, Error> {
     let keys = shape.keys();
     if shape.strict {
         if let Some(key) = map.keys().find(|k| !keys.contains(&k.as_str())) {
-            return Err(Error::UnknownKey {
-                path: String::new(),
-                key: key.clone(),
-                expected: keys.join(", "),
-            });
+            return Err(Error::unknown_key(key.clone(), keys.join(", ")));
         }
     }
     let account_id = optional(map, shape.account_id, read_string)?;
@@ -385,10 +380,7 @@ fn read_event(value: &Value, shape: &Shape) -> Result<Event, Error> {
     let body = map
         .get(shape.body)
         .cloned()
-        .ok_or_else(|| Error::MissingKey {
-            path: String::new(),
-            key: shape.body.to_owned(),
-        })?;
+        .ok_or_else(|| Error::missing_key(shape.body))?;
     let id = required(map, shape.id, read_string)?;
     let node = required(map, shape.node, read_string)?;
     let severity = required(map, shape.severity, |v| {
@@ -433,10 +425,10 @@ fn read_time(map: &Map<String, Value>, shape: &Shape) -> Result<GregorianSeconds
         )
         .within(shape.timestamp)),
         (Some(g), _) | (None, Some(g)) => Ok(g),
-        (None, None) => Err(Error::MissingKey {
-            path: String::new(),
-            key: format!("{} or {}", shape.timestamp, shape.gregorian_time),
-        }),
+        (None, None) => Err(Error::missing_key(format!(
+            "{} or {}",
+            shape.timestamp, shape.gregorian_time
+        ))),
     }
 }
 
@@ -471,10 +463,7 @@ fn required<T>(
     key: &str,
     read: impl FnOnce(&Value) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    optional(map, key, read)?.ok_or_else(|| Error::MissingKey {
-        path: String::new(),
-        key: key.to_owned(),
-    })
+    optional(map, key, read)?.ok_or_else(|| Error::missing_key(key))
 }
 
 fn read_string(value: &Value) -> Result<String, Error> {

@@ -148,7 +148,7 @@ impl FromStr for Severity {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for anything else, listing the valid names.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for anything else, listing the valid names.
     fn from_str(s: &str) -> Result<Self, Error> {
         Severity::ALL
             .into_iter()
@@ -164,7 +164,7 @@ impl FromStr for Verbosity {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] for anything else, listing the valid names.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for anything else, listing the valid names.
     fn from_str(s: &str) -> Result<Self, Error> {
         Verbosity::ALL
             .into_iter()

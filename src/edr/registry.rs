@@ -166,8 +166,8 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// - [`Error::Exists`] when a subscription with this name is bound already.
-    /// - [`Error::Invalid`] (path `bindings[i]…`) for a binding that does not validate, or
+    /// - [`ErrorKind::Exists`](crate::ErrorKind::Exists) when a subscription with this name is bound already.
+    /// - [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) (path `bindings[i]…`) for a binding that does not validate, or
     ///   (path `bindings`) for no bindings at all.
     pub fn bind<F>(
         &self,
@@ -193,7 +193,7 @@ impl Registry {
         }
         let mut writer = self.writer.lock();
         if writer.names.contains_key(&name) {
-            return Err(Error::Exists { name });
+            return Err(Error::exists(name));
         }
         let id = SubscriptionId::new(writer.next_id);
         writer.next_id += 1;

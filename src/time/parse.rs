@@ -374,6 +374,7 @@ fn pair(run: &[u8]) -> Result<[u8; 2], Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn the_ends_of_i64_read_back() {
@@ -389,7 +390,7 @@ mod tests {
         let before = "-292277024627-01-26T08:29:51Z";
         assert_eq!(
             GregorianSeconds::parse_iso8601(before).unwrap_err().kind(),
-            "out_of_range"
+            ErrorKind::OutOfRange
         );
     }
 

@@ -10,12 +10,12 @@
 //! `tests/fuzz_regressions/<name>/` on every `cargo test`.
 #![allow(dead_code)]
 
-use kazoo_records::Error;
 use kazoo_records::cdr::{Cdr, Direction, Filters, Page, PageRequest, paginate};
 use kazoo_records::edr::{
     Binding, Event, Severity, Verbosity, bindings_from_json, bindings_to_json, topic,
 };
 use kazoo_records::time::{GregorianSeconds, UtcOffset, parse_iso8601};
+use kazoo_records::{Error, ErrorKind};
 use serde_json::{Value, json};
 
 /// A property over arbitrary input bytes; it panics when the property fails.
@@ -540,7 +540,7 @@ pub fn cursor(data: &[u8]) {
                 let err = result.map(|p| ids(&p)).expect_err(&format!(
                     "edited cursor {edited} (from {genuine}) is accepted"
                 ));
-                assert_eq!(err.kind(), "cursor", "{err}");
+                assert_eq!(err.kind(), ErrorKind::Cursor, "{err}");
                 assert_eq!(err.path(), "start_key", "{err}");
             }
         }
@@ -561,7 +561,7 @@ pub fn cursor(data: &[u8]) {
             let err = paginate(cdrs, &other.start_key(genuine.as_str()), now)
                 .map(|p| ids(&p))
                 .expect_err(&format!("cursor {genuine} is accepted by another query"));
-            assert_eq!(err.kind(), "cursor", "{err}");
+            assert_eq!(err.kind(), ErrorKind::Cursor, "{err}");
         }
     }
 }
@@ -633,7 +633,7 @@ fn check_page(
     let page = match result {
         Ok(page) => page,
         Err(err) => {
-            assert_eq!(err.kind(), "cursor", "{cursor:?}: {err}");
+            assert_eq!(err.kind(), ErrorKind::Cursor, "{cursor:?}: {err}");
             assert_eq!(err.path(), "start_key", "{cursor:?}: {err}");
             return assert_clear(&err, cursor);
         }
@@ -711,7 +711,7 @@ pub fn iso8601(data: &[u8]) {
     let seconds = GregorianSeconds::parse_iso8601(text);
     match (&instant, &seconds) {
         (Ok(dt), Ok(g)) => assert_eq!(GregorianSeconds::from_datetime(*dt), *g, "{text:?}"),
-        (Err(e), Ok(_)) => assert_eq!(e.kind(), "out_of_range", "{text:?}: {e}"),
+        (Err(e), Ok(_)) => assert_eq!(e.kind(), ErrorKind::OutOfRange, "{text:?}: {e}"),
         (Ok(dt), Err(e)) => panic!("{text:?} is {dt} but not Gregorian seconds: {e}"),
         (Err(a), Err(b)) => {
             assert_eq!(a, b, "{text:?}");
@@ -903,12 +903,12 @@ fn assert_clear(err: &Error, input: &str) {
     );
     assert!(
         [
-            "invalid",
-            "unknown_key",
-            "missing_key",
-            "out_of_range",
-            "json",
-            "cursor"
+            ErrorKind::Invalid,
+            ErrorKind::UnknownKey,
+            ErrorKind::MissingKey,
+            ErrorKind::OutOfRange,
+            ErrorKind::Json,
+            ErrorKind::Cursor,
         ]
         .contains(&err.kind()),
         "{input:?}: {err}"
