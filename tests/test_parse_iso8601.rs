@@ -18,6 +18,7 @@ fn extended_and_basic_forms_with_every_offset_form() {
     let at = utc(2015, 4, 7, 9, 33, 2);
     for s in [
         "2015-04-07T04:33:02-05:00",
+        "2015-04-07T04:33:02-0500",
         "2015-04-07T04:33:02-05",
         "20150407T043302-05",
         "20150407T043302-0500",
@@ -25,17 +26,69 @@ fn extended_and_basic_forms_with_every_offset_form() {
         "20150407T093302Z",
         "2015-04-07T09:33:02+00:00",
         "2015-04-07T09:33:02-00:00",
+        "2015-04-07T09:33:02+0000",
+        "2015-04-07T09:33:02-0000",
         "2015-04-07T09:33:02",
         "2015-04-07T15:03:02+05:30",
+        "2015-04-07T15:03:02+0530",
         "20150407T150302+0530",
         "2015-04-08T00:03:02+14:30",
+        "2015-04-08T00:03:02+1430",
         "2015-04-06T09:34:02-23:59",
+        "2015-04-06T09:34:02-2359",
     ] {
         assert_eq!(parsed(s), at, "{s}");
         assert_eq!(
             GregorianSeconds::parse_iso8601(s),
             Ok(GregorianSeconds::from_datetime(at))
         );
+    }
+}
+
+/// What `strftime("%Y-%m-%dT%H:%M:%S%z")` writes: an extended date-time, a basic offset.
+#[test]
+fn an_extended_date_time_takes_a_basic_offset() {
+    assert_eq!(
+        parsed("2015-04-07T04:33:02-0500"),
+        parsed("2015-04-07T04:33:02-05:00")
+    );
+    assert_eq!(
+        parsed("2015-04-07T04:33:02-0500"),
+        utc(2015, 4, 7, 9, 33, 2)
+    );
+    let base = utc(2019, 5, 6, 23, 9, 58);
+    assert_eq!(
+        parsed("2019-05-07T04:39:58.071108+0530"),
+        base + chrono::Duration::microseconds(71_108)
+    );
+    assert_eq!(
+        parsed("2019-05-06T18:09:58,5-0500"),
+        base + chrono::Duration::milliseconds(500)
+    );
+    assert_eq!(parsed("2019-05-06T18:09-0500"), utc(2019, 5, 6, 23, 9, 0));
+    assert_eq!(
+        parsed("-0001-12-31T23:59:59+0000"),
+        utc(-1, 12, 31, 23, 59, 59)
+    );
+    assert_eq!(
+        GregorianSeconds::parse_iso8601("+10000-01-01T00:00:00-0100"),
+        GregorianSeconds::parse_iso8601("+10000-01-01T01:00:00Z")
+    );
+    // Still no impossible dates, times or offsets.
+    for bad in [
+        "2015-02-29T04:33:02-0500",
+        "2015-04-07T24:00:00-0500",
+        "2015-04-07T04:33:02-2400",
+        "2015-04-07T04:33:02+0560",
+        "2015-04-07T04:33:02-050",
+        "2015-04-07T04:33:02-05000",
+        "2015-04-07T04:33:02-050000",
+        "2015-04-07T04:33:02-05:0",
+        "2015-04-07T04:33:02-0500Z",
+        "2015-04-07T04:33:02 -0500",
+    ] {
+        let err = parse_iso8601(bad).expect_err(bad);
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{bad}: {err}");
     }
 }
 
@@ -125,6 +178,8 @@ fn rejects() {
         "2015-04-07T04:33:02+24:00",
         "2015-04-07T04:33:02+05:60",
         "2015-04-07T04:33:02+5",
+        "2015-04-07T04:33:02+053",
+        "2015-04-07T04:33:02+2400",
         "2015-04-07T04:33:02.Z",
         "2015-04-07T04:33:02.1234567891Z",
         "2015-04-07T04:33.5Z",
@@ -160,18 +215,22 @@ fn rejects() {
     }
 }
 
+/// The date and the time are in one form; a basic time takes no extended offset.
 #[test]
 fn mixing_basic_and_extended_is_an_error() {
     for mixed in [
         "2015-04-07T043302-05:00",
-        "2015-04-07T04:33:02-0500",
+        "2015-04-07T043302-0500",
+        "2015-04-07T043302Z",
         "20150407T04:33:02-05",
+        "20150407T04:33:02-0500",
         "20150407T043302-05:00",
+        "20150407T0433-05:00",
         "2015-04-07T0433:02Z",
     ] {
         let err = parse_iso8601(mixed).expect_err(mixed);
         assert!(err.to_string().ends_with(
-            "expected one form throughout: extended (2015-04-07T04:33:02-05:00) or basic (20150407T043302-0500)"
+            "expected one form: extended (2015-04-07T04:33:02-05:00, the offset may be -0500) or basic throughout (20150407T043302-0500)"
         ), "{err}");
     }
 }
@@ -321,6 +380,33 @@ proptest! {
         let extended = format!("{date_time}{frac}{zone}");
         prop_assert_eq!(parse_iso8601(&basic), parse_iso8601(&extended), "{} vs {}", basic, extended);
         prop_assert!(parse_iso8601(&basic).is_ok(), "{}", basic);
+    }
+
+    /// An extended date-time with a basic offset (`…T04:33:02-0500`, as `strftime`'s `%z`
+    /// writes it) means what it means with the extended offset (`-05:00`), with or without
+    /// seconds and a fraction, at any year the formatter writes.
+    #[test]
+    fn extended_with_basic_offset_equals_extended_offset(
+        g in chrono_range(), offset in offsets(), frac in "[0-9]{0,9}", seconds in any::<bool>(),
+    ) {
+        // The local date-time the formatter writes, `…THH:MM:SS`, without its `Z` or `±HH:MM`.
+        let written = g.iso8601_with_offset(offset);
+        let local = &written[..written.len() - if offset.is_utc() { 1 } else { 6 }];
+        let local = match (seconds, frac.is_empty()) {
+            (true, true) => local.to_owned(),
+            (true, false) => format!("{local}.{frac}"),
+            (false, _) => local[..local.len() - 3].to_owned(),
+        };
+        let (sign, minutes) = (if offset.seconds() < 0 { '-' } else { '+' }, offset.seconds().unsigned_abs() / 60);
+        let (hh, mm) = (minutes / 60, minutes % 60);
+        let extended = format!("{local}{sign}{hh:02}:{mm:02}");
+        let basic = format!("{local}{sign}{hh:02}{mm:02}");
+        let expected = if seconds { g.0 } else { g.0 - g.0.rem_euclid(60) };
+        prop_assert_eq!(GregorianSeconds::parse_iso8601(&extended), Ok(GregorianSeconds(expected)), "{}", extended);
+        prop_assert_eq!(GregorianSeconds::parse_iso8601(&basic), Ok(GregorianSeconds(expected)), "{}", basic);
+        // chrono's range starts and ends on a whole minute, so these are in it too.
+        prop_assert!(parse_iso8601(&basic).is_ok(), "{}", basic);
+        prop_assert_eq!(parse_iso8601(&basic), parse_iso8601(&extended), "{} vs {}", basic, extended);
     }
 
     /// No string makes the parser panic; what it accepts formats back to the same instant.

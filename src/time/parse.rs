@@ -10,15 +10,19 @@ use crate::error::{Error, show_str};
 
 /// Parses an ISO 8601 date-time (or a bare date) into a UTC instant.
 ///
-/// Accepted, in the extended form or the basic form (one form throughout: mixing them is an
-/// error):
+/// Accepted, in the extended form or the basic form:
 ///
 /// | part | extended | basic |
 /// |---|---|---|
 /// | date | `2015-04-07` | `20150407` |
 /// | time (after `T`, optional) | `04:33:02`, `04:33` | `043302`, `0433` |
 /// | fraction (after seconds, optional) | `.071108` or `,071108`, 1–9 digits | same |
-/// | offset (optional) | `Z`, `-05:00`, `-05` | `Z`, `-0500`, `-05` |
+/// | offset (optional) | `Z`, `-05:00`, `-0500`, `-05` | `Z`, `-0500`, `-05` |
+///
+/// The date and the time are in one form (mixing them is an error). The offset follows the
+/// time's form, except that an extended time may take a basic offset: `2015-04-07T04:33:02-0500`
+/// is what `strftime`'s `%z` and many APIs write, and it means what `-05:00` means. A basic
+/// time with an extended offset (`20150407T043302-05:00`) is refused.
 ///
 /// Years are four digits, or signed with 4–12 digits in ISO 8601's expanded form
 /// (`-0001-12-31`, `+10000-01-01`), as this crate's formatters write them. A bare date is
@@ -37,8 +41,9 @@ use crate::error::{Error, show_str};
 /// let extended = parse_iso8601("2015-04-07T04:33:02-05:00")?;
 /// assert_eq!(parse_iso8601("20150407T043302-05")?, extended);
 /// assert_eq!(extended.to_rfc3339(), "2015-04-07T09:33:02+00:00");
+/// assert_eq!(parse_iso8601("2015-04-07T04:33:02-0500")?, extended); // as `%z` writes it
 /// assert!(parse_iso8601("2015-02-30T00:00:00Z").is_err());
-/// assert!(parse_iso8601("2015-04-07T04:33:02-0500").is_err()); // mixed forms
+/// assert!(parse_iso8601("2015-04-07T043302-05:00").is_err()); // mixed forms
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 pub fn parse_iso8601(s: &str) -> Result<DateTime<Utc>, Error> {
@@ -104,12 +109,12 @@ impl Failure {
         let value = show_str(s);
         let expected = match self {
             Failure::Syntax => {
-                "YYYY-MM-DD, optionally followed by Thh:mm:ss, a fraction and Z, ±hh:mm or ±hh \
-                 (or the basic form YYYYMMDDThhmmss±hhmm)"
+                "YYYY-MM-DD, optionally followed by Thh:mm:ss, a fraction and Z, ±hh:mm, ±hhmm \
+                 or ±hh (or the basic form YYYYMMDDThhmmss±hhmm)"
                     .to_owned()
             }
-            Failure::Mixed => "one form throughout: extended (2015-04-07T04:33:02-05:00) \
-                               or basic (20150407T043302-0500)"
+            Failure::Mixed => "one form: extended (2015-04-07T04:33:02-05:00, the offset \
+                               may be -0500) or basic throughout (20150407T043302-0500)"
                 .to_owned(),
             Failure::Month => "a month 01–12".to_owned(),
             Failure::Day { year, month } => {
@@ -281,7 +286,11 @@ fn time(sc: &mut Scanner<'_>, extended: bool) -> Result<Time, Failure> {
     Ok(time)
 }
 
-/// Nothing, `Z`, `±hh:mm` (extended), `±hhmm` (basic) or `±hh`: seconds east of UTC.
+/// Nothing, `Z`, `±hh:mm` (extended), `±hhmm` or `±hh`: seconds east of UTC.
+///
+/// `±hhmm` is accepted after an extended time too (`04:33:02-0500`, `strftime`'s `%z`), as the
+/// colons of the time leave no doubt about where its fields end; `±hh:mm` after a basic time
+/// is refused.
 fn offset(sc: &mut Scanner<'_>, extended: bool) -> Result<i64, Failure> {
     if sc.eat(b'Z') {
         return Ok(0);
@@ -299,7 +308,6 @@ fn offset(sc: &mut Scanner<'_>, extended: bool) -> Result<i64, Failure> {
             (run, sc.two_digit_run()?)
         }
         2 => (run, *b"00"),
-        4 if extended => return Err(Failure::Mixed),
         4 => {
             let (hh, mm) = run.split_at(2);
             (hh, pair(mm)?)
@@ -406,8 +414,13 @@ mod tests {
         assert_eq!(failure("2015/04/07T00.00.00"), Failure::Syntax);
         assert_eq!(failure("2015-04-07T0433:02-05:00"), Failure::Mixed);
         assert_eq!(failure("20150407T04:33:02-05"), Failure::Mixed);
-        assert_eq!(failure("2015-04-07T04:33:02-0500"), Failure::Mixed);
+        assert_eq!(failure("2015-04-07T043302-0500"), Failure::Mixed);
         assert_eq!(failure("20150407T043302-05:00"), Failure::Mixed);
+        assert_eq!(failure("20150407T0433-05:00"), Failure::Mixed);
+        assert_eq!(failure("2015-04-07T04:33:02-050"), Failure::Syntax);
+        assert_eq!(failure("2015-04-07T04:33:02-050000"), Failure::Syntax);
+        assert_eq!(failure("2015-04-07T04:33:02-0560"), Failure::Offset);
+        assert_eq!(failure("2015-04-07T04:33:02+2400"), Failure::Offset);
         assert_eq!(failure("2015-13-07"), Failure::Month);
         assert_eq!(
             failure("2015-02-29"),
@@ -423,6 +436,28 @@ mod tests {
         );
         assert_eq!(failure("2015-04-07T04:33:02+24:00"), Failure::Offset);
         assert_eq!(failure("+999999999999-01-01"), Failure::Range);
+    }
+
+    #[test]
+    fn an_extended_time_takes_a_basic_offset() {
+        let seconds = |s: &str| parse_bytes(s.as_bytes()).map(|p| (p.seconds, p.nanos));
+        let reference = seconds("2015-04-07T04:33:02-05:00");
+        assert!(reference.is_ok());
+        assert_eq!(seconds("2015-04-07T04:33:02-0500"), reference);
+        assert_eq!(seconds("2015-04-07T04:33:02-05"), reference);
+        assert_eq!(seconds("20150407T043302-0500"), reference);
+        assert_eq!(
+            seconds("2015-04-07T15:03:02.25+0530"),
+            Ok((reference.unwrap().0, 250_000_000))
+        );
+        assert_eq!(
+            seconds("2015-04-07T04:33-0500"),
+            seconds("2015-04-07T04:33:00-05:00")
+        );
+        assert_eq!(
+            seconds("-0001-12-31T23:59:59-0000"),
+            seconds("-0001-12-31T23:59:59Z")
+        );
     }
 
     #[test]

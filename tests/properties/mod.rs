@@ -778,6 +778,14 @@ fn formats_read_back(g: GregorianSeconds) {
             read == Ok(g) || near_the_end,
             "{g:?} at {offset} written as {shifted}, read as {read:?}"
         );
+        // With a basic offset (`-0500`, as `strftime`'s `%z` writes it): the same reading.
+        let (local, zone) = shifted.split_at(shifted.len() - 6);
+        let basic = format!("{local}{}", zone.replace(':', ""));
+        assert_eq!(
+            GregorianSeconds::parse_iso8601(&basic).ok(),
+            read.ok(),
+            "{g:?}: {basic} vs {shifted}"
+        );
     }
     let (_, _) = (g.rfc1036(), g.pretty());
     let chrono = g.to_datetime();
