@@ -63,6 +63,7 @@ const PARSERS: &[&str] = &[
     "parse_iso8601",
     "gregorian_parse_iso8601",
     "utc_offset_parse",
+    "utc_offset_parse_seconds",
     "utc_offset_from_seconds",
     "zone_parse",
     "zone_offset_at",
@@ -480,6 +481,7 @@ fn dispatch(parser: &str, input: &Value) -> Result<Run, String> {
         "parse_iso8601" => Run::of(parse_iso8601(&text(input)?)),
         "gregorian_parse_iso8601" => Run::of(GregorianSeconds::parse_iso8601(&text(input)?)),
         "utc_offset_parse" => Run::of(UtcOffset::parse(&text(input)?)),
+        "utc_offset_parse_seconds" => Run::of(UtcOffset::parse_seconds(&text(input)?)),
         "utc_offset_from_seconds" => {
             let secs = integer(input)?;
             let secs = i32::try_from(secs).map_err(|_| format!("{secs} is not an i32"))?;

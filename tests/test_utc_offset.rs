@@ -1,4 +1,4 @@
-//! `UtcOffset` as a user sees it: parsing every form, limits, display, serde, chrono.
+//! `UtcOffset` as a user sees it: parsing every form, seconds, limits, display, serde, chrono.
 
 use kazoo_records::ErrorKind;
 use kazoo_records::time::UtcOffset;
@@ -15,10 +15,8 @@ fn every_accepted_form() {
     for (text, expected) in [
         ("+05:30", 19_800),
         ("-05:00", -18_000),
-        ("-0500", -18_000),
-        ("+0530", 19_800),
-        ("+05", 18_000),
-        ("-09", -32_400),
+        ("-09:00", -32_400),
+        ("-00:30", -1_800),
         ("+00:00", 0),
         ("-00:00", 0),
         ("+23:59", 86_340),
@@ -31,14 +29,6 @@ fn every_accepted_form() {
         ("z", 0),
         ("Etc/UTC", 0),
         ("etc/gmt", 0),
-        ("-18000", -18_000),
-        ("+3600", 3_600),
-        ("-3600", -3_600),
-        ("3600", 3_600),
-        ("19800", 19_800),
-        ("0", 0),
-        ("-0", 0),
-        ("86340", 86_340),
     ] {
         assert_eq!(secs(text), expected, "{text}");
         assert_eq!(
@@ -70,9 +60,13 @@ fn rejects_name_the_input_and_the_forms() {
         " +05:30",
         "+05:30:00",
         "+0530x",
+        "+05:30x",
+        "05:30Z",
         "",
         "+",
         "-",
+        "+:",
+        "+05:",
         "86400",
         "-86400",
         "90",
@@ -94,25 +88,108 @@ fn rejects_name_the_input_and_the_forms() {
     }
 }
 
-/// A sign with two or four digits is hours (and minutes) when it can be, else seconds.
+/// Text of only a sign and digits could be `±HH`, `±HHMM` or seconds: `parse` reads none of
+/// them, with the message of any other refusal.
 #[test]
-fn signed_two_and_four_digits_are_hours_when_they_can_be() {
-    assert_eq!(secs("+01"), 3_600);
-    assert_eq!(secs("-0100"), -3_600);
-    assert_eq!(secs("-1800"), -18 * 3_600);
-    assert_eq!(secs("+2359"), 86_340);
-    assert_eq!(secs("-3600"), -3_600, "36:00 is no offset: seconds");
-    assert_eq!(secs("+7200"), 7_200);
-    assert_eq!(secs("-60"), -60, "sixty hours is no offset: seconds");
-    assert_eq!(secs("-060"), -60, "three digits are seconds");
-    assert!(
-        UtcOffset::parse("+30").is_err(),
-        "neither 30 hours nor a whole minute"
+fn parse_refuses_digits_alone() {
+    for digits in [
+        "-1800", "18000", "-18000", "+3600", "3600", "-3600", "19800", "0", "-0", "+0", "86340",
+        "-0500", "+0530", "+05", "-09", "+01", "-0100", "+2359", "-60", "-060", "00", "0000",
+    ] {
+        let err = UtcOffset::parse(digits).expect_err(digits);
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{digits}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{digits:?} is not a UTC offset; expected ±HH:MM under 24 hours, a whole number \
+                 of minutes, UTC, GMT or Z"
+            )
+        );
+        assert_eq!(digits.parse::<UtcOffset>(), Err(err), "FromStr is parse");
+    }
+    // Written with the colon, hours and minutes read as such.
+    assert_eq!(secs("-18:00"), -18 * 3_600);
+    assert_eq!(
+        UtcOffset::parse_seconds("-1800").map(UtcOffset::seconds),
+        Ok(-1_800)
     );
-    assert!(
-        UtcOffset::parse("+2360").is_err(),
-        "neither 23:60 nor a whole minute"
+}
+
+/// KAZOO's `utc_offset`: a decimal integer of seconds, and only that.
+#[test]
+fn parse_seconds_reads_seconds() {
+    for (text, expected) in [
+        ("-18000", -18_000),
+        ("18000", 18_000),
+        ("+3600", 3_600),
+        ("-1800", -1_800),
+        ("-60", -60),
+        ("0", 0),
+        ("-0", 0),
+        ("+0", 0),
+        ("0060", 60),
+        ("-00000000000000000000000060", -60),
+        ("19800", 19_800),
+        ("86340", 86_340),
+        ("-86340", -86_340),
+    ] {
+        assert_eq!(
+            UtcOffset::parse_seconds(text).map(UtcOffset::seconds),
+            Ok(expected),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn parse_seconds_refuses_anything_else() {
+    let err = UtcOffset::parse_seconds("1.5").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert_eq!(
+        err.to_string(),
+        r#""1.5" is not a UTC offset in seconds; expected a whole number of minutes under 24 hours (-86340 to 86340), such as -18000"#
     );
+    for bad in [
+        "99999999999999",
+        "-99999999999999",
+        "99999999999999999999999999999999",
+        "2147483700",
+        "-2147483648",
+        "86400",
+        "-86400",
+        "90",
+        "-1",
+        "-",
+        "+",
+        "",
+        "1.5",
+        "60.0",
+        " 60",
+        "60 ",
+        "+ 60",
+        "+-60",
+        "--60",
+        "1e3",
+        "0x3c",
+        "1_800",
+        "-05:00",
+        "-0500:",
+        "UTC",
+        "Z",
+        "\u{2212}60",
+        "٣٦٠٠",
+        "３６００",
+    ] {
+        let err = UtcOffset::parse_seconds(bad).expect_err(bad);
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{bad}");
+        assert_eq!(err.path(), "", "{bad}");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "{bad:?} is not a UTC offset in seconds; expected "
+            )),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -158,6 +235,15 @@ fn serde_as_the_string_form() {
         UtcOffset::UTC
     );
     assert_eq!(serde_json::from_str::<UtcOffset>("-34200").unwrap(), offset);
+    // A string is `UtcOffset::parse`'s: digits in a string are not seconds.
+    for digits in [r#""-34200""#, r#""-0930""#, r#""3600""#] {
+        let err = serde_json::from_str::<UtcOffset>(digits).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not a UTC offset; expected ±HH:MM"),
+            "{err}"
+        );
+    }
     assert_eq!(
         serde_json::from_str::<UtcOffset>("3600").unwrap().seconds(),
         3_600
@@ -207,21 +293,40 @@ proptest! {
         let shown = format!("{sign}{:02}:{:02}", abs / 60, abs % 60);
         prop_assert_eq!(offset.to_string(), shown.clone());
         prop_assert_eq!(UtcOffset::parse(&shown), Ok(offset));
-        prop_assert_eq!(UtcOffset::parse(&shown.replace(':', "")), Ok(offset));
-        // Seconds: unsigned always; signed unless the digits are also a valid ±HH or ±HHMM.
+        prop_assert_eq!(shown.parse::<UtcOffset>(), Ok(offset));
+        // Without the colon, `parse` reads nothing: `±HHMM`, `±HH` and seconds are refused.
+        prop_assert!(UtcOffset::parse(&shown.replace(':', "")).is_err());
+        prop_assert!(UtcOffset::parse(&shown[..3]).is_err());
+        // Seconds, with or without a sign, are `parse_seconds`'s, and only its.
         let seconds = (minutes * 60).unsigned_abs().to_string();
-        prop_assert_eq!(UtcOffset::parse(&seconds).map(UtcOffset::seconds), Ok(minutes.abs() * 60));
-        let as_hhmm = matches!(seconds.len(), 2 | 4)
-            && seconds[..2].parse::<u32>().unwrap() < 24
-            && seconds[seconds.len() - 2..].parse::<u32>().unwrap() < 60;
-        if !as_hhmm {
-            prop_assert_eq!(UtcOffset::parse(&format!("{sign}{seconds}")), Ok(offset));
+        for text in [format!("{sign}{seconds}"), seconds] {
+            let expected = if text.starts_with('-') { offset.seconds() } else { minutes.abs() * 60 };
+            prop_assert_eq!(UtcOffset::parse_seconds(&text).map(UtcOffset::seconds), Ok(expected));
+            prop_assert!(UtcOffset::parse(&text).is_err(), "{}", text);
         }
-        if abs % 60 == 0 {
-            prop_assert_eq!(UtcOffset::parse(&shown[..3]), Ok(offset));
-        }
+        prop_assert_eq!(UtcOffset::parse_seconds(&offset.seconds().to_string()), Ok(offset));
         let json = serde_json::to_string(&offset).unwrap();
         prop_assert_eq!(serde_json::from_str::<UtcOffset>(&json).unwrap(), offset);
+        prop_assert_eq!(serde_json::from_str::<UtcOffset>(&offset.seconds().to_string()).unwrap(), offset);
+    }
+
+    /// `parse_seconds` is exactly: an `i64` as Rust reads one, then `from_seconds`.
+    #[test]
+    fn parse_seconds_is_an_integer_then_from_seconds(
+        s in "[-+]?[0-9]{0,24}|[-+ 0-9.e:]{0,10}|\\PC{0,10}",
+    ) {
+        let naive = s
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| i32::try_from(secs).ok())
+            .and_then(|secs| UtcOffset::from_seconds(secs).ok());
+        prop_assert_eq!(UtcOffset::parse_seconds(&s).ok(), naive, "{:?}", s);
+    }
+
+    /// Whatever the digits, a sign and digits alone are never an offset to `parse`.
+    #[test]
+    fn parse_never_reads_digits_alone(s in "[-+]?[0-9]{1,24}") {
+        prop_assert!(UtcOffset::parse(&s).is_err(), "{}", s);
     }
 
     #[test]

@@ -28,7 +28,7 @@ fn fixed_zones() {
     assert_eq!(zone.pretty_at(g).unwrap(), "2015-04-08_22:59:49");
     assert_eq!(Zone::parse("UTC"), Ok(Zone::UTC));
     assert_eq!(
-        Zone::parse("-18000"),
+        Zone::parse("-05:00"),
         Ok(Zone::fixed(UtcOffset::from_seconds(-18_000).unwrap()))
     );
     assert_eq!(Zone::default(), Zone::UTC);
@@ -44,7 +44,7 @@ fn is_a_plain_value_type() {
 
 #[test]
 fn display_debug_and_serde() {
-    let zone: Zone = "-0930".parse().unwrap();
+    let zone: Zone = "-09:30".parse().unwrap();
     assert_eq!(zone.to_string(), "-09:30");
     assert_eq!(format!("{zone:?}"), "Zone(-09:30)");
     assert_eq!(serde_json::to_string(&zone).unwrap(), r#""-09:30""#);
@@ -65,6 +65,24 @@ fn unknown_names_are_errors() {
             err.to_string()
                 .starts_with(&format!("{shown} is not a time zone; expected ")),
             "{err}"
+        );
+    }
+}
+
+/// As for `UtcOffset::parse`, digits alone (`±HHMM`? seconds?) are no zone.
+#[test]
+fn digits_alone_are_no_zone() {
+    for digits in ["-18000", "-1800", "-0500", "+05", "0", "3600"] {
+        let err = Zone::parse(digits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{digits}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{digits:?} is not a time zone; expected ±HH:MM")),
+            "{err}"
+        );
+        assert!(
+            serde_json::from_value::<Zone>(digits.into()).is_err(),
+            "{digits}"
         );
     }
 }

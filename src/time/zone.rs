@@ -67,8 +67,9 @@ impl Zone {
         Zone(Kind::Iana(tz))
     }
 
-    /// Parses a zone: anything [`UtcOffset::parse`] accepts is a fixed zone; with the `tz`
-    /// feature, an IANA zone name (exact case, `Europe/Paris`) is that zone.
+    /// Parses a zone: anything [`UtcOffset::parse`] accepts is a fixed zone (`-05:00`, `UTC`;
+    /// not digits alone, such as `-0500` or `-18000`); with the `tz` feature, an IANA zone name
+    /// (exact case, `Europe/Paris`) is that zone.
     ///
     /// # Errors
     ///

@@ -836,8 +836,10 @@ fn is_strict_rfc3339(text: &str) -> bool {
     }
 }
 
-/// UTC offsets: what parses is in range, displays as `±HH:MM` and reads back; strict `±HH:MM`
-/// text agrees with arithmetic; `from_seconds` accepts exactly the whole minutes under a day.
+/// UTC offsets: what parses is in range, displays as `±HH:MM` and reads back; `parse` reads
+/// only `±HH:MM` (agreeing with arithmetic) and the names of UTC, never digits alone;
+/// `from_seconds` accepts exactly the whole minutes under a day, and `parse_seconds` is an
+/// integer as Rust reads one, then `from_seconds`.
 pub fn utc_offset(data: &[u8]) {
     if let [a, b, c, d, ..] = data {
         let secs = i32::from_le_bytes([*a, *b, *c, *d]);
@@ -853,6 +855,13 @@ pub fn utc_offset(data: &[u8]) {
                 assert_clear(&err, &secs.to_string());
             }
         }
+        let text = secs.to_string();
+        assert_eq!(
+            UtcOffset::parse_seconds(&text).ok(),
+            UtcOffset::from_seconds(secs).ok(),
+            "{text}"
+        );
+        assert!(UtcOffset::parse(&text).is_err(), "{text} read as ±HH:MM");
     }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -883,6 +892,27 @@ pub fn utc_offset(data: &[u8]) {
             );
         }
         Err(err) => assert_clear(err, text),
+    }
+    let is_name = ["Z", "UTC", "GMT", "UT", "Etc/UTC", "Etc/GMT"]
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(text));
+    if is_name {
+        assert_eq!(parsed, Ok(UtcOffset::UTC), "{text:?}");
+    } else if parsed.is_ok() {
+        assert!(
+            matches!(text.as_bytes(), [b'+' | b'-', _, _, b':', _, _]),
+            "{text:?} is neither ±HH:MM nor a name"
+        );
+    }
+    let seconds = UtcOffset::parse_seconds(text);
+    let naive = text
+        .parse::<i64>()
+        .ok()
+        .and_then(|secs| i32::try_from(secs).ok())
+        .and_then(|secs| UtcOffset::from_seconds(secs).ok());
+    assert_eq!(seconds.as_ref().ok(), naive.as_ref(), "{text:?} as seconds");
+    if let Err(err) = &seconds {
+        assert_clear(err, text);
     }
     if let [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] = text.as_bytes() {
         if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) {
