@@ -123,7 +123,7 @@ impl GregorianSeconds {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] outside chrono's range (years −262 143 to 262 142).
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) outside chrono's range (years −262 143 to 262 142).
     pub fn to_datetime(self) -> Result<DateTime<Utc>, Error> {
         self.0
             .checked_sub(GREGORIAN_UNIX_OFFSET)
@@ -175,7 +175,7 @@ impl UnixSeconds {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] outside chrono's range (years −262 143 to 262 142).
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) outside chrono's range (years −262 143 to 262 142).
     pub fn to_datetime(self) -> Result<DateTime<Utc>, Error> {
         DateTime::from_timestamp(self.0, 0).ok_or_else(|| {
             out_of_chrono_range(
@@ -225,7 +225,7 @@ impl UnixMillis {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] outside chrono's range (years −262 143 to 262 142).
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) outside chrono's range (years −262 143 to 262 142).
     pub fn to_datetime(self) -> Result<DateTime<Utc>, Error> {
         DateTime::from_timestamp_millis(self.0).ok_or_else(|| {
             out_of_chrono_range(
@@ -281,7 +281,7 @@ impl UnixMicros {
     ///
     /// # Errors
     ///
-    /// [`Error::OutOfRange`] outside chrono's range (years −262 143 to 262 142).
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) outside chrono's range (years −262 143 to 262 142).
     pub fn to_datetime(self) -> Result<DateTime<Utc>, Error> {
         DateTime::from_timestamp_micros(self.0).ok_or_else(|| {
             out_of_chrono_range(

@@ -53,7 +53,7 @@ impl UtcOffset {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] unless `|secs| < 86_400` and `secs` is a multiple of 60.
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) unless `|secs| < 86_400` and `secs` is a multiple of 60.
     ///
     /// ```
     /// use kazoo_records::time::UtcOffset;
@@ -99,7 +99,7 @@ impl UtcOffset {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the input for anything else, including offsets of 24 hours
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the input for anything else, including offsets of 24 hours
     /// or more and offsets that are not a whole number of minutes.
     pub fn parse(s: &str) -> Result<UtcOffset, Error> {
         parse_offset(s).ok_or_else(|| Error::invalid(show_str(s), "a UTC offset", EXPECTED))

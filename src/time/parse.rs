@@ -31,9 +31,9 @@ use crate::error::{Error, show_str};
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] naming the input and what was wrong with it (bad syntax, mixed forms,
+/// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the input and what was wrong with it (bad syntax, mixed forms,
 /// an impossible date such as `2015-02-30`, an impossible time or offset);
-/// [`Error::OutOfRange`] for a valid date-time that `chrono::DateTime<Utc>` cannot hold.
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) for a valid date-time that `chrono::DateTime<Utc>` cannot hold.
 ///
 /// ```
 /// use kazoo_records::time::parse_iso8601;
@@ -68,7 +68,7 @@ impl GregorianSeconds {
     ///
     /// # Errors
     ///
-    /// As [`parse_iso8601`]; [`Error::OutOfRange`] beyond the range of `i64` seconds.
+    /// As [`parse_iso8601`]; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) beyond the range of `i64` seconds.
     ///
     /// ```
     /// use kazoo_records::time::GregorianSeconds;

@@ -73,7 +73,7 @@ impl Zone {
     ///
     /// # Errors
     ///
-    /// [`Error::Invalid`] naming the input when it is neither (without the `tz` feature the
+    /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) naming the input when it is neither (without the `tz` feature the
     /// message says that IANA names need it).
     pub fn parse(s: &str) -> Result<Zone, Error> {
         if let Ok(offset) = UtcOffset::parse(s) {
@@ -90,7 +90,7 @@ impl Zone {
     ///
     /// # Errors
     ///
-    /// Never for a fixed zone. For an IANA zone, [`Error::OutOfRange`] when `at` is outside
+    /// Never for a fixed zone. For an IANA zone, [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) when `at` is outside
     /// chrono's range or the zone's offset then is not a whole number of minutes (local mean
     /// time before the zone adopted standard time, such as Liberia's `-00:44:30` until 1972).
     #[cfg_attr(not(feature = "tz"), allow(unused_variables))]
