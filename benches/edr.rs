@@ -1,4 +1,4 @@
-//! EDR benchmarks, with the budgets of DESIGN.md §7:
+//! EDR benchmarks, with their performance budgets:
 //! - `is_interested` with no matching binding: ≤ 2 ns;
 //! - dispatch to 1 match among 10 / 1 000 / 100 000 subscriptions: ≤ 250 ns and flat;
 //! - the same, KAZOO's way (every binding's keys matched as topic patterns): ≥ 100× slower at 100 000;

@@ -414,7 +414,7 @@ proptest! {
         prop_assert!(words(&key).len() == 5);
     }
 
-    /// With descendants: a direct reading of the rule in DESIGN.md.
+    /// With descendants: a direct reading of the rule in `Binding`'s documentation.
     #[test]
     fn matches_agrees_with_a_naive_reading(b in common::binding(true), e in common::event()) {
         let sev_ok = b.selected_severities().any(|s| s == e.severity());

@@ -17,8 +17,8 @@ use std::ops::AddAssign;
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 ///
-/// The three counters are the whole report (DESIGN.md fixes them), so it can be built and
-/// compared with a struct literal.
+/// The three counters are the whole report (it will not grow, so it is not
+/// `#[non_exhaustive]`): it can be built and compared with a struct literal.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DispatchReport {
     /// Callbacks that ran and returned.
