@@ -124,7 +124,7 @@ fn populated(n: usize) -> (Registry, Vec<Vec<Binding>>) {
         all.push(bindings);
     }
     assert_eq!(
-        registry.distribute(&target_event()).delivered,
+        registry.dispatch(&target_event()).delivered,
         1,
         "exactly one match"
     );
@@ -151,7 +151,7 @@ fn dispatch(c: &mut Criterion) {
         let event = target_event();
         group.throughput(Throughput::Elements(1));
         group.bench_with_input(BenchmarkId::new("registry", n), &n, |b, _| {
-            b.iter(|| registry.distribute(black_box(&event)))
+            b.iter(|| registry.dispatch(black_box(&event)))
         });
         // KAZOO's way: every binding's routing keys matched as topic patterns against the
         // event's key (keys computed once, as KAZOO's binding server stores them).

@@ -8,7 +8,7 @@
 //!   [`Event::routing_key`], body [`Event::to_amqp_json`], with publisher confirms.
 //! - **consumer** (node B): its own [`Registry`] with subscriptions; one queue bound with
 //!   every [`Binding::keys`] of them; each delivery is read back with [`Event::from_amqp_json`]
-//!   and re-distributed in-process, where `include_descendants` bindings (keyed with account
+//!   and re-dispatched in-process, where `include_descendants` bindings (keyed with account
 //!   `*` on the broker) are filtered by [`Binding::matches`].
 //!
 //! The exchange is KAZOO's `kapps` (a topic exchange; KAZOO's EDR AMQP backend publishes
@@ -361,7 +361,7 @@ fn subscriptions() -> Vec<(&'static str, Binding)> {
     ]
 }
 
-/// Node B: binds a queue with its subscriptions' keys and re-distributes what arrives.
+/// Node B: binds a queue with its subscriptions' keys and re-dispatches what arrives.
 ///
 /// Stops after `idle` without a delivery (never, when `None`). Returns, per subscription,
 /// the ids of the events its callback received. `ready` is told once the queue is bound.
@@ -460,7 +460,7 @@ async fn consume(
         let Some(delivery) = next else { break };
         match decode(&delivery.data) {
             Ok(event) => {
-                let report = registry.distribute(&event);
+                let report = registry.dispatch(&event);
                 if !report.reached_anyone() {
                     // Keyed with account `*` for include_descendants, but not a descendant.
                     println!(

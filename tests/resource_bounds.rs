@@ -202,7 +202,7 @@ fn a_megabyte_app_name_dispatches_in_process_but_has_no_routing_key() {
         .expect("binds");
     let event =
         Event::new(app.as_str(), "1", Severity::Ok, Verbosity::Info, json!({})).with_account("abc");
-    assert_eq!(registry.distribute(&event).delivered, 1);
+    assert_eq!(registry.dispatch(&event).delivered, 1);
     assert_eq!(seen.load(Ordering::Relaxed), MEGABYTE);
 
     let err = event.routing_key().unwrap_err();
@@ -298,7 +298,7 @@ fn ten_thousand_bindings_read_write_and_bind() {
     for account in ["acc0", "acc9999", "acc10000"] {
         let event = Event::new("crossbar", "1", Severity::Ok, Verbosity::Info, json!({}))
             .with_account(account);
-        registry.distribute(&event);
+        registry.dispatch(&event);
     }
     assert_eq!(
         hits.load(Ordering::Relaxed),
@@ -325,7 +325,7 @@ fn a_binding_of_ten_thousand_accounts_is_filed_once_per_account() {
     let child = Event::new("a", "1", Severity::Ok, Verbosity::Info, json!({}))
         .with_account("child")
         .with_account_tree(vec!["root".into(), "acc7777".into()]);
-    assert_eq!(registry.distribute(&child).delivered, 1);
+    assert_eq!(registry.dispatch(&child).delivered, 1);
     assert_eq!(hits.load(Ordering::Relaxed), 1);
 
     let apps: Vec<String> = (0..10_000).map(|i| format!("app{i}")).collect();

@@ -1,4 +1,4 @@
-//! [`Emitter`]: builds events for an application and distributes them.
+//! [`Emitter`]: builds events for an application and dispatches them.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,12 +12,12 @@ use super::registry::Registry;
 use super::report::DispatchReport;
 use crate::time::{Clock, SystemClock};
 
-/// Builds events (id, node, time, account tree) and distributes them to a [`Registry`].
+/// Builds events (id, node, time, account tree) and dispatches them to a [`Registry`].
 ///
 /// Before building anything it asks the registry whether anyone is interested in the
 /// event's severity and verbosity (one relaxed atomic load); if nobody is, it returns `None`
 /// at once. Otherwise it reads the clock once (both time fields come from that read), makes an
-/// id, resolves the account tree, distributes, and returns the [`DispatchReport`].
+/// id, resolves the account tree, dispatches, and returns the [`DispatchReport`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -169,7 +169,7 @@ impl Emitter {
             verbosity,
             time: self.clock.now(),
         };
-        Some(self.registry.distribute(&event))
+        Some(self.registry.dispatch(&event))
     }
 }
 

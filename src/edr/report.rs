@@ -1,18 +1,17 @@
-//! [`DispatchReport`]: what one distribution did.
+//! [`DispatchReport`]: what one dispatch did.
 
 use std::ops::AddAssign;
 
-/// What [`Registry::distribute`](super::Registry::distribute) did with one event.
+/// What [`Registry::dispatch`](super::Registry::dispatch) did with one event.
 ///
 /// ```
-/// use std::sync::Arc;
 /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
 ///
 /// let registry = Registry::new();
 /// registry.bind("ok", [Binding::default()], |_| {})?;
 /// registry.bind("broken", [Binding::default()], |_| panic!("bug in a subscriber"))?;
 /// let event = Event::new("app", "1", Severity::Ok, Verbosity::Info, serde_json::json!({}));
-/// let report = registry.distribute(&event);
+/// let report = registry.dispatch(&event);
 /// assert_eq!((report.delivered, report.panicked, report.dropped_nested), (1, 1, 0));
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
@@ -25,8 +24,8 @@ pub struct DispatchReport {
     pub delivered: usize,
     /// Callbacks that panicked (the panic was caught; the others still ran).
     pub panicked: usize,
-    /// Events not distributed because they were emitted from callbacks nested deeper than
-    /// [`MAX_NESTED_DEPTH`](super::MAX_NESTED_DEPTH).
+    /// Events dropped instead of dispatched because they were dispatched (or emitted) from
+    /// callbacks nested deeper than [`MAX_NESTED_DEPTH`](super::MAX_NESTED_DEPTH).
     pub dropped_nested: usize,
 }
 
