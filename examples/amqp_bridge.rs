@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kazoo_records::edr::{Binding, Emitter, Event, Registry, Severity, Verbosity};
+use kazoo_records::edr::{App, Binding, Emitter, Event, Registry, Severity, Verbosity};
 use lapin::message::DeliveryResult;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicRejectOptions,
@@ -331,13 +331,12 @@ fn emit_demo_event(emitter: &Emitter, i: usize) {
         2 => Some(CUSTOMERS[1]),
         _ => (i % 8 == 3).then_some(OTHER_ACCOUNT),
     };
-    emitter.event_with(
-        app,
-        "4.3.1",
-        (severity, verbosity),
-        account,
-        || json!({"sequence": i, "note": format!("demo event {i} from {app}")}),
-    );
+    let app = App::new(app, "4.3.1");
+    let body = || json!({"sequence": i, "note": format!("demo event {i} from {}", app.name())});
+    match account {
+        Some(account) => emitter.emit_for_account(&app, account, severity, verbosity, body),
+        None => emitter.emit(&app, severity, verbosity, body),
+    };
 }
 
 /// Node B's subscriptions: (name, binding).

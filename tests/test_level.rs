@@ -68,5 +68,7 @@ fn public_types_are_send_sync_debug() {
     check::<kazoo_records::edr::EventId>();
     check::<kazoo_records::edr::Names>();
     check::<kazoo_records::edr::Levels<Severity>>();
+    check::<kazoo_records::edr::Levels<Verbosity>>();
+    check::<kazoo_records::edr::App>();
     check::<Error>();
 }

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use kazoo_records::ErrorKind;
 use kazoo_records::edr::{
-    Binding, DispatchReport, Emitter, Event, MAX_NESTED_DEPTH, Registry, Severity, SubscriptionId,
-    Verbosity,
+    App, Binding, DispatchReport, Emitter, Event, MAX_NESTED_DEPTH, Registry, Severity,
+    SubscriptionId, Verbosity,
 };
 use proptest::prelude::Rng as _;
 use proptest::test_runner::{RngAlgorithm, TestRng};
@@ -559,10 +559,15 @@ fn dispatch_events(stress: &Stress, t: usize) -> (Vec<Sent>, DispatchReport) {
         let via_emitter = shape.emittable() && rng.below(2) == 0;
         let start = stress.clock.tick();
         let report = if via_emitter {
-            let (s, v, body) = (shape.severity, shape.verbosity, json!({ "n": n }));
+            let (app, s, v) = (
+                App::new(shape.app, "4.3.1"),
+                shape.severity,
+                shape.verbosity,
+            );
+            let body = || json!({ "n": n });
             match shape.account {
-                Some(account) => emitter.event_for_account(shape.app, "4.3.1", s, v, body, account),
-                None => emitter.event(shape.app, "4.3.1", s, v, body),
+                Some(account) => emitter.emit_for_account(&app, account, s, v, body),
+                None => emitter.emit(&app, s, v, body),
             }
             .expect("\"all\" is bound throughout: the emitter must build every event")
         } else {
@@ -949,12 +954,12 @@ fn reentrant_callbacks_on_several_threads_follow_the_design() {
 /// One thread's chains: binds a witness and a victim, emits level 0, checks what they saw.
 fn run_chains(chains: &Chains, t: usize) {
     let registry = &chains.registry;
-    let app = format!("chain-{t}");
+    let app = App::new(format!("chain-{t}"), "1");
     let deepest = MAX_NESTED_DEPTH;
     for k in 0..CHAINS_PER_THREAD {
         let witness_seen = Arc::new(Mutex::new(Vec::new()));
         let victim_seen = Arc::new(Mutex::new(Vec::new()));
-        let binding = Binding::default().app(&app);
+        let binding = Binding::default().app(app.name());
         let witness = registry
             .bind(
                 format!("witness-{t}-{k}"),
@@ -974,7 +979,7 @@ fn run_chains(chains: &Chains, t: usize) {
         let body = json!({ "thread": t, "chain": k, "level": 0 });
         let report = chains
             .emitter
-            .event(&app, "1", Severity::Ok, Verbosity::Info, body)
+            .emit(&app, Severity::Ok, Verbosity::Info, || body)
             .expect("the chain subscription is interested");
         // Level 0 reached the chain callback and the witness; the late subscription was bound
         // during it (so not for it), and the victim was unbound before this level's turn.
@@ -1037,10 +1042,10 @@ fn chain_step(chains: &Chains, e: &Event) {
         bind_late(chains, t, k, level);
     }
     let body = json!({ "thread": t, "chain": k, "level": level + 1 });
-    let app = format!("chain-{t}");
+    let app = App::new(format!("chain-{t}"), "1");
     let report = chains
         .emitter
-        .event(&app, "1", Severity::Ok, Verbosity::Info, body);
+        .emit(&app, Severity::Ok, Verbosity::Info, || body);
     let expected = if level < MAX_NESTED_DEPTH {
         DispatchReport {
             delivered: chain_reach(level + 1),
