@@ -279,12 +279,8 @@ impl Binding {
         self.app_name
             .validate(NameKind::App)
             .map_err(|e| e.within("app_name"))?;
-        self.severity
-            .validate("a severity")
-            .map_err(|e| e.within("severity"))?;
-        self.verbosity
-            .validate("a verbosity")
-            .map_err(|e| e.within("verbosity"))?;
+        validate_levels(&self.severity, "a severity").map_err(|e| e.within("severity"))?;
+        validate_levels(&self.verbosity, "a verbosity").map_err(|e| e.within("verbosity"))?;
         self.check_pairs()?;
         self.check_key_length()
     }
@@ -300,8 +296,8 @@ impl Binding {
     ///
     /// The keys are only meaningful for a binding that [`validate`](Self::validate)s.
     pub fn keys(&self) -> Vec<String> {
-        let severities = self.severity.expand(self.exact_severity);
-        let verbosities = self.verbosity.expand(self.exact_verbosity);
+        let severities = expand(&self.severity, self.exact_severity);
+        let verbosities = expand(&self.verbosity, self.exact_verbosity);
         let accounts = if self.include_descendants {
             vec!["*"]
         } else {
@@ -347,12 +343,12 @@ impl Binding {
 
     /// The selected severities as a bit set (bit `i` = `Severity::ALL[i]`).
     pub(crate) fn severity_mask(&self) -> u8 {
-        self.severity.mask(self.exact_severity)
+        mask(&self.severity, self.exact_severity)
     }
 
     /// The selected verbosities as a bit set (bit `i` = `Verbosity::ALL[i]`).
     pub(crate) fn verbosity_mask(&self) -> u8 {
-        self.verbosity.mask(self.exact_verbosity)
+        mask(&self.verbosity, self.exact_verbosity)
     }
 
     /// The account part of [`matches`](Self::matches).
@@ -528,36 +524,38 @@ impl Names {
     }
 }
 
-impl<L: Level> Levels<L> {
-    /// The levels selected, in key order: a single level expands to it and every more
-    /// significant one (unless `exact`), a list is taken as written.
-    fn expand(&self, exact: bool) -> Vec<L> {
-        match self {
-            Levels::One(level) if exact => vec![*level],
-            Levels::One(level) => L::ALL[level.index()..].to_vec(),
-            Levels::List(levels) => levels.clone(),
-        }
-    }
+// The level helpers are free functions rather than methods of `Levels<L>`: their bound is the
+// crate-private `Level`, which must not appear on an impl of a public type.
 
-    /// The selected levels as a bit set (bit `i` = `L::ALL[i]`).
-    pub(crate) fn mask(&self, exact: bool) -> u8 {
-        let all_bits = ((1u16 << L::ALL.len()) - 1) as u8;
-        match self {
-            Levels::One(level) if exact => 1 << level.index(),
-            Levels::One(level) => all_bits & !((1u8 << level.index()) - 1),
-            Levels::List(levels) => levels.iter().fold(0, |m, l| m | 1 << l.index()),
-        }
+/// The levels selected, in key order: a single level expands to it and every more significant
+/// one (unless `exact`), a list is taken as written.
+fn expand<L: Level>(levels: &Levels<L>, exact: bool) -> Vec<L> {
+    match levels {
+        Levels::One(level) if exact => vec![*level],
+        Levels::One(level) => L::ALL[level.index()..].to_vec(),
+        Levels::List(levels) => levels.clone(),
     }
+}
 
-    fn validate(&self, what: &str) -> Result<(), Error> {
-        match self {
-            Levels::List(levels) if levels.is_empty() => Err(Error::invalid(
-                "[]",
-                what,
-                "a level or a non-empty list of levels",
-            )),
-            _ => Ok(()),
-        }
+/// The selected levels as a bit set (bit `i` = `L::ALL[i]`).
+fn mask<L: Level>(levels: &Levels<L>, exact: bool) -> u8 {
+    let all_bits = ((1u16 << L::ALL.len()) - 1) as u8;
+    match levels {
+        Levels::One(level) if exact => 1 << level.index(),
+        Levels::One(level) => all_bits & !((1u8 << level.index()) - 1),
+        Levels::List(levels) => levels.iter().fold(0, |m, l| m | 1 << l.index()),
+    }
+}
+
+/// Refuses an empty list of levels.
+fn validate_levels<L>(levels: &Levels<L>, what: &str) -> Result<(), Error> {
+    match levels {
+        Levels::List(levels) if levels.is_empty() => Err(Error::invalid(
+            "[]",
+            what,
+            "a level or a non-empty list of levels",
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -30,7 +30,7 @@ pub use emitter::Emitter;
 pub use event::{DEFAULT_NODE, Event};
 pub use event_id::EventId;
 pub use json::{bindings_from_json, bindings_to_json};
-pub use level::{Level, Severity, Verbosity};
+pub use level::{Severity, Verbosity};
 pub use registry::{MAX_NESTED_DEPTH, Registry, RegistryStats};
 pub use report::DispatchReport;
 pub use subscription::{SubscriptionId, SubscriptionInfo};
