@@ -489,7 +489,7 @@ fn check(bindings: &[Binding], events: &[Event], received: &[Vec<usize>]) -> Rep
                 routing_keys(in_process.difference(&broker), &keys)
             ));
         }
-        if !binding.includes_descendants() && broker != in_process {
+        if !binding.get_include_descendants() && broker != in_process {
             problems.push(format!(
                 "broker vs matches: only broker {:?}",
                 routing_keys(broker.difference(&in_process), &keys)

@@ -217,17 +217,49 @@ fn json_reading_is_lenient_where_kazoo_is() {
         "verbosity": "debug"
     }))
     .unwrap();
-    assert_eq!(b.account_ids(), &Names::One("abc".into()));
-    assert!(b.includes_descendants());
-    assert_eq!(b.app_names(), &Names::List(vec!["crossbar".into()]));
+    assert_eq!(b.get_accounts(), &Names::One("abc".into()));
+    assert!(b.get_include_descendants());
+    assert_eq!(b.get_apps(), &Names::List(vec!["crossbar".into()]));
     assert_eq!(
-        b.severity_levels(),
+        b.get_severities(),
         &Levels::List(vec![Severity::Ok, Severity::Critical])
     );
-    assert_eq!(b.verbosity_levels(), &Levels::One(Verbosity::Debug));
+    assert_eq!(b.get_verbosities(), &Levels::One(Verbosity::Debug));
     // account_id wins over pvt_account_id.
     let b = Binding::from_json(&json!({"account_id": "x", "pvt_account_id": "y"})).unwrap();
-    assert_eq!(b.account_ids(), &Names::One("x".into()));
+    assert_eq!(b.get_accounts(), &Names::One("x".into()));
+}
+
+#[test]
+fn getters_read_back_what_the_setters_set() {
+    let b = Binding::default()
+        .accounts(["abc", "def"])
+        .include_descendants(true)
+        .app("crossbar")
+        .severity(Severity::Warning)
+        .exact_severity(true)
+        .verbosities([Verbosity::Debug, Verbosity::Fatal])
+        .exact_verbosity(true);
+    assert_eq!(
+        b.get_accounts(),
+        &Names::List(vec!["abc".into(), "def".into()])
+    );
+    assert!(b.get_include_descendants());
+    assert_eq!(b.get_apps(), &Names::One("crossbar".into()));
+    assert_eq!(b.get_severities(), &Levels::One(Severity::Warning));
+    assert!(b.get_exact_severity());
+    assert_eq!(
+        b.get_verbosities(),
+        &Levels::List(vec![Verbosity::Debug, Verbosity::Fatal])
+    );
+    assert!(b.get_exact_verbosity());
+    let d = Binding::default();
+    assert_eq!((d.get_accounts(), d.get_apps()), (&Names::Any, &Names::Any));
+    assert!(!d.get_include_descendants() && !d.get_exact_severity() && !d.get_exact_verbosity());
+    assert_eq!(d.get_severities(), &Levels::One(Severity::Ok));
+    assert_eq!(d.get_verbosities(), &Levels::One(Verbosity::Info));
+    let d = b.any_account().any_app();
+    assert_eq!((d.get_accounts(), d.get_apps()), (&Names::Any, &Names::Any));
 }
 
 #[test]
@@ -419,16 +451,16 @@ proptest! {
     fn matches_agrees_with_a_naive_reading(b in common::binding(true), e in common::event()) {
         let sev_ok = b.selected_severities().any(|s| s == e.severity());
         let verb_ok = b.selected_verbosities().any(|v| v == e.verbosity());
-        let app_ok = match b.app_names() {
+        let app_ok = match b.get_apps() {
             Names::Any => true,
             names => names.as_slice().iter().any(|n| n == "*" || n == e.app_name()),
         };
-        let listed = b.account_ids().as_slice();
-        let account_ok = matches!(b.account_ids(), Names::Any)
+        let listed = b.get_accounts().as_slice();
+        let account_ok = matches!(b.get_accounts(), Names::Any)
             || listed.iter().any(|a| a == "*")
             || e.account_id().is_some_and(|acc| {
                 listed.iter().any(|a| a == acc)
-                    || (b.includes_descendants()
+                    || (b.get_include_descendants()
                         && e.account_tree().unwrap_or(&[]).iter().any(|t| listed.contains(t)))
             });
         prop_assert_eq!(b.matches(&e), sev_ok && verb_ok && app_ok && account_ok);

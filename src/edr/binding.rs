@@ -72,8 +72,13 @@ pub struct Binding {
     pub(super) exact_verbosity: bool,
 }
 
-/// The account ids or app names a [`Binding`] selects.
+/// The account ids or app names a [`Binding`] selects (what [`Binding::get_accounts`] and
+/// [`Binding::get_apps`] return).
+///
+/// Not exhaustive: match it with a `_` arm, or ask [`is_any`](Names::is_any),
+/// [`matches`](Names::matches) and [`as_slice`](Names::as_slice).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Names {
     /// Any name (`"*"` in KAZOO's JSON and in routing keys).
     Any,
@@ -87,8 +92,13 @@ pub enum Names {
 ///
 /// A single level means "this level and every more significant one", or "exactly this level"
 /// when the binding's `exact_…` flag is set. A list means exactly the listed levels (the exact
-/// flag is ignored), as in KAZOO.
+/// flag is ignored), as in KAZOO. [`Binding::get_severities`] and [`Binding::get_verbosities`]
+/// return it as written; [`Binding::selected_severities`] and
+/// [`Binding::selected_verbosities`] give what it selects.
+///
+/// Not exhaustive: match it with a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Levels<L> {
     /// One level (a JSON string).
     One(L),
@@ -200,38 +210,67 @@ impl Binding {
         self
     }
 
-    /// The selected account ids.
-    pub fn account_ids(&self) -> &Names {
+    /// The selected account ids, as set by [`account`](Self::account),
+    /// [`accounts`](Self::accounts) or [`any_account`](Self::any_account).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Names};
+    ///
+    /// assert_eq!(Binding::default().get_accounts(), &Names::Any);
+    /// let binding = Binding::default().accounts(["abc", "def"]);
+    /// assert_eq!(binding.get_accounts().as_slice(), ["abc", "def"]);
+    /// ```
+    pub fn get_accounts(&self) -> &Names {
         &self.account_id
     }
 
-    /// Whether descendants of the selected accounts are selected too.
-    pub fn includes_descendants(&self) -> bool {
+    /// Whether descendants of the selected accounts are selected too, as set by
+    /// [`include_descendants`](Self::include_descendants).
+    pub fn get_include_descendants(&self) -> bool {
         self.include_descendants
     }
 
-    /// The selected app names.
-    pub fn app_names(&self) -> &Names {
+    /// The selected app names, as set by [`app`](Self::app), [`apps`](Self::apps) or
+    /// [`any_app`](Self::any_app).
+    pub fn get_apps(&self) -> &Names {
         &self.app_name
     }
 
-    /// The severity selection, as written.
-    pub fn severity_levels(&self) -> &Levels<Severity> {
+    /// The severity selection as written, set by [`severity`](Self::severity) or
+    /// [`severities`](Self::severities); [`selected_severities`](Self::selected_severities)
+    /// gives what it selects.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Levels, Severity};
+    ///
+    /// let binding = Binding::default().severity(Severity::Warning);
+    /// assert_eq!(binding.get_severities(), &Levels::One(Severity::Warning));
+    /// assert!(!binding.get_exact_severity());
+    /// assert_eq!(
+    ///     binding.selected_severities().collect::<Vec<_>>(),
+    ///     [Severity::Warning, Severity::Critical]
+    /// );
+    /// ```
+    pub fn get_severities(&self) -> &Levels<Severity> {
         &self.severity
     }
 
-    /// Whether a single severity means only that severity.
-    pub fn is_exact_severity(&self) -> bool {
+    /// Whether a single severity means only that severity, as set by
+    /// [`exact_severity`](Self::exact_severity).
+    pub fn get_exact_severity(&self) -> bool {
         self.exact_severity
     }
 
-    /// The verbosity selection, as written.
-    pub fn verbosity_levels(&self) -> &Levels<Verbosity> {
+    /// The verbosity selection as written, set by [`verbosity`](Self::verbosity) or
+    /// [`verbosities`](Self::verbosities); [`selected_verbosities`](Self::selected_verbosities)
+    /// gives what it selects.
+    pub fn get_verbosities(&self) -> &Levels<Verbosity> {
         &self.verbosity
     }
 
-    /// Whether a single verbosity means only that verbosity.
-    pub fn is_exact_verbosity(&self) -> bool {
+    /// Whether a single verbosity means only that verbosity, as set by
+    /// [`exact_verbosity`](Self::exact_verbosity).
+    pub fn get_exact_verbosity(&self) -> bool {
         self.exact_verbosity
     }
 
@@ -617,7 +656,7 @@ mod tests {
     #[test]
     fn a_lone_star_is_any() {
         assert_eq!(Binding::default().account("*"), Binding::default());
-        assert_eq!(Binding::default().app("*").app_names(), &Names::Any);
+        assert_eq!(Binding::default().app("*").get_apps(), &Names::Any);
     }
 
     #[test]

@@ -138,16 +138,16 @@ impl Binding {
     /// Writes this binding as KAZOO's JSON object, every key present.
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
-        map.insert("account_id".into(), names_json(self.account_ids()));
+        map.insert("account_id".into(), names_json(self.get_accounts()));
         map.insert(
             "include_descendants".into(),
-            self.includes_descendants().into(),
+            self.get_include_descendants().into(),
         );
-        map.insert("app_name".into(), names_json(self.app_names()));
-        map.insert("severity".into(), levels_json(self.severity_levels()));
-        map.insert("exact_severity".into(), self.is_exact_severity().into());
-        map.insert("verbosity".into(), levels_json(self.verbosity_levels()));
-        map.insert("exact_verbosity".into(), self.is_exact_verbosity().into());
+        map.insert("app_name".into(), names_json(self.get_apps()));
+        map.insert("severity".into(), levels_json(self.get_severities()));
+        map.insert("exact_severity".into(), self.get_exact_severity().into());
+        map.insert("verbosity".into(), levels_json(self.get_verbosities()));
+        map.insert("exact_verbosity".into(), self.get_exact_verbosity().into());
         Value::Object(map)
     }
 }
@@ -155,13 +155,13 @@ impl Binding {
 impl Serialize for Binding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(BINDING_KEYS.len()))?;
-        map.serialize_entry("account_id", &names_json(self.account_ids()))?;
-        map.serialize_entry("include_descendants", &self.includes_descendants())?;
-        map.serialize_entry("app_name", &names_json(self.app_names()))?;
-        map.serialize_entry("severity", &levels_json(self.severity_levels()))?;
-        map.serialize_entry("exact_severity", &self.is_exact_severity())?;
-        map.serialize_entry("verbosity", &levels_json(self.verbosity_levels()))?;
-        map.serialize_entry("exact_verbosity", &self.is_exact_verbosity())?;
+        map.serialize_entry("account_id", &names_json(&self.account_id))?;
+        map.serialize_entry("include_descendants", &self.include_descendants)?;
+        map.serialize_entry("app_name", &names_json(&self.app_name))?;
+        map.serialize_entry("severity", &levels_json(&self.severity))?;
+        map.serialize_entry("exact_severity", &self.exact_severity)?;
+        map.serialize_entry("verbosity", &levels_json(&self.verbosity))?;
+        map.serialize_entry("exact_verbosity", &self.exact_verbosity)?;
         map.end()
     }
 }

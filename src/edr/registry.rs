@@ -92,7 +92,11 @@ pub struct Registry {
     dropped_nested: AtomicU64,
 }
 
-/// Counters over a registry's life, for monitoring.
+/// What [`Registry::stats`] returns: the subscriptions bound now, and counters over the
+/// registry's life, for monitoring.
+///
+/// Not exhaustive (more counters may come): read its fields; it cannot be built outside
+/// this crate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RegistryStats {

@@ -116,10 +116,10 @@ fn event_for_key(key: &str, binding: &Binding) -> Event {
     };
     let mut event = Event::new(concrete(words[4]), "1.0", severity, verbosity, json!({}))
         .with_account(concrete(words[3]));
-    if binding.includes_descendants() && !binding.account_ids().is_any() {
+    if binding.get_include_descendants() && !binding.get_accounts().is_any() {
         // Keyed with `*`: the event must descend from one of the listed accounts.
         let ancestor = binding
-            .account_ids()
+            .get_accounts()
             .as_slice()
             .first()
             .cloned()
