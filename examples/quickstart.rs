@@ -106,7 +106,7 @@ fn main() -> Result<(), kazoo_records::Error> {
     println!(
         "\nAfter unbinding alerts, a critical callflow event reaches {} subscriber(s); {} remain bound.",
         after.map_or(0, |r| r.delivered),
-        registry.len()
+        registry.stats().subscriptions
     );
     Ok(())
 }

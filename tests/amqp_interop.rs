@@ -501,7 +501,7 @@ fn check(bindings: &[Binding], events: &[Event], received: &[Vec<usize>]) -> Rep
         if !problems.is_empty() {
             report.mismatches.push(format!(
                 "queue {q}: binding {} keys {binding_keys:?}: {}",
-                binding.to_json(),
+                serde_json::to_string(binding).unwrap_or_default(),
                 problems.join("; ")
             ));
         }

@@ -181,7 +181,7 @@ fn deeply_nested_event_and_binding_json_is_refused_by_the_reader() {
     let body: Value = serde_json::from_str(&nested(120)).expect("within the limit");
     let event = Event::new("a", "1", Severity::Ok, Verbosity::Info, body.clone());
     assert_eq!(
-        Event::from_json(&event.to_json()).map(|e| e.body().clone()),
+        Event::from_json(&serde_json::to_value(&event).unwrap()).map(|e| e.body().clone()),
         Ok(body)
     );
 }
@@ -208,7 +208,10 @@ fn a_megabyte_app_name_dispatches_in_process_but_has_no_routing_key() {
     let err = event.routing_key().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert_short(&err);
-    assert_eq!(Event::from_json(&event.to_json()).as_ref(), Ok(&event));
+    assert_eq!(
+        Event::from_json(&serde_json::to_value(&event).unwrap()).as_ref(),
+        Ok(&event)
+    );
     assert_eq!(
         Event::from_amqp_json(&event.to_amqp_json()).as_ref(),
         Ok(&event)
@@ -243,7 +246,7 @@ fn a_binding_on_a_megabyte_name_is_refused_by_name() {
         .bind("big", [Binding::default().app(app)], |_: &Event| {})
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
-    assert!(registry.is_empty());
+    assert_eq!(registry.stats().subscriptions, 0);
 }
 
 #[test]

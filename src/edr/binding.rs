@@ -37,6 +37,11 @@ pub const MAX_NAME_PAIRS: usize = 10_000;
 ///   empty lists, and the account id `undefined` (the key word for "no account") are refused by
 ///   [`validate`](Binding::validate) and when reading JSON.
 ///
+/// In KAZOO's JSON, one binding is an object that serde reads and writes
+/// (`serde_json::from_value::<Binding>`, `serde_json::to_value(&binding)`); a list of them is
+/// [`bindings_from_json`](super::bindings_from_json) and
+/// [`bindings_to_json`](super::bindings_to_json), whose errors name the path.
+///
 /// ```
 /// use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
 ///

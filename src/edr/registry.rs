@@ -341,7 +341,19 @@ impl Registry {
         self.interest.load(Ordering::Relaxed) & cell_bit(severity, verbosity) != 0
     }
 
-    /// The subscriptions bound now, in bind order.
+    /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let id = registry.bind("audit", [Binding::default().account("abc")], |_| {})?;
+    /// let subscriptions = registry.subscriptions();
+    /// assert_eq!(subscriptions.len(), 1);
+    /// assert_eq!((subscriptions[0].id, subscriptions[0].name.as_str()), (id, "audit"));
+    /// assert_eq!(subscriptions[0].bindings, [Binding::default().account("abc")]);
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn subscriptions(&self) -> Vec<SubscriptionInfo> {
         self.writer
             .lock()
@@ -351,23 +363,29 @@ impl Registry {
             .collect()
     }
 
-    /// How many subscriptions are bound.
-    pub fn len(&self) -> usize {
-        self.writer.lock().subscriptions.len()
-    }
-
-    /// Whether no subscription is bound.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Counters over the registry's life.
+    /// How many subscriptions are bound now, and counters over the registry's life.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
+    ///
+    /// let registry = Registry::new();
+    /// registry.bind("broken", [Binding::default()], |_| panic!("bug in a subscriber"))?;
+    /// registry.dispatch(&Event::new("app", "1", Severity::Ok, Verbosity::Info, serde_json::json!({})));
+    /// let stats = registry.stats();
+    /// assert_eq!((stats.subscriptions, stats.panicked, stats.dropped_nested), (1, 1, 0));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn stats(&self) -> RegistryStats {
         RegistryStats {
-            subscriptions: self.len(),
+            subscriptions: self.subscription_count(),
             panicked: self.panicked.load(Ordering::Relaxed),
             dropped_nested: self.dropped_nested.load(Ordering::Relaxed),
         }
+    }
+
+    /// How many subscriptions are bound.
+    fn subscription_count(&self) -> usize {
+        self.writer.lock().subscriptions.len()
     }
 
     /// The outermost dispatch on this registry on this thread: announce the epoch, use the
@@ -529,7 +547,7 @@ impl Drop for Registry {
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
-            .field("subscriptions", &self.len())
+            .field("subscriptions", &self.subscription_count())
             .field(
                 "interest",
                 &format_args!("{:#020b}", self.interest.load(Ordering::Relaxed)),
