@@ -8,7 +8,7 @@
 //!   [`Event::routing_key`], body [`Event::to_amqp_json`], with publisher confirms.
 //! - **consumer** (node B): its own [`Registry`] with subscriptions; one queue bound with
 //!   every [`Binding::keys`] of them; each delivery is read back with [`Event::from_amqp_json`]
-//!   and re-distributed in-process, where `include_descendants` bindings (keyed with account
+//!   and re-dispatched in-process, where `include_descendants` bindings (keyed with account
 //!   `*` on the broker) are filtered by [`Binding::matches`].
 //!
 //! The exchange is KAZOO's `kapps` (a topic exchange; KAZOO's EDR AMQP backend publishes
@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kazoo_records::edr::{Binding, Emitter, Event, Registry, Severity, Verbosity};
+use kazoo_records::edr::{App, Binding, Emitter, Event, Registry, Severity, Verbosity};
 use lapin::message::DeliveryResult;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicRejectOptions,
@@ -331,13 +331,12 @@ fn emit_demo_event(emitter: &Emitter, i: usize) {
         2 => Some(CUSTOMERS[1]),
         _ => (i % 8 == 3).then_some(OTHER_ACCOUNT),
     };
-    emitter.event_with(
-        app,
-        "4.3.1",
-        (severity, verbosity),
-        account,
-        || json!({"sequence": i, "note": format!("demo event {i} from {app}")}),
-    );
+    let app = App::new(app, "4.3.1");
+    let body = || json!({"sequence": i, "note": format!("demo event {i} from {}", app.name())});
+    match account {
+        Some(account) => emitter.emit_for_account(&app, account, severity, verbosity, body),
+        None => emitter.emit(&app, severity, verbosity, body),
+    };
 }
 
 /// Node B's subscriptions: (name, binding).
@@ -361,7 +360,7 @@ fn subscriptions() -> Vec<(&'static str, Binding)> {
     ]
 }
 
-/// Node B: binds a queue with its subscriptions' keys and re-distributes what arrives.
+/// Node B: binds a queue with its subscriptions' keys and re-dispatches what arrives.
 ///
 /// Stops after `idle` without a delivery (never, when `None`). Returns, per subscription,
 /// the ids of the events its callback received. `ready` is told once the queue is bound.
@@ -460,7 +459,7 @@ async fn consume(
         let Some(delivery) = next else { break };
         match decode(&delivery.data) {
             Ok(event) => {
-                let report = registry.distribute(&event);
+                let report = registry.dispatch(&event);
                 if !report.reached_anyone() {
                     // Keyed with account `*` for include_descendants, but not a descendant.
                     println!(

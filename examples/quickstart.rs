@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use kazoo_records::edr::{
-    Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json,
+    App, Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json,
 };
 use serde_json::json;
 
@@ -61,31 +61,27 @@ fn main() -> Result<(), kazoo_records::Error> {
             _ => None,
         });
 
+    // The body is a closure: it runs only when someone listens.
+    let callflow = App::new("callflow", "4.3.1");
+    let crossbar = App::new("crossbar", "4.3.1");
     let emitted = [
-        emitter.event_for_account(
-            "callflow",
-            "4.3.1",
+        emitter.emit_for_account(
+            &callflow,
+            CUSTOMER,
             Severity::Critical,
             Verbosity::Fatal,
-            json!({"reason": "no route"}),
-            CUSTOMER,
+            || json!({"reason": "no route"}),
         ),
-        emitter.event_for_account(
-            "crossbar",
-            "4.3.1",
+        emitter.emit_for_account(
+            &crossbar,
+            OTHER,
             Severity::Ok,
             Verbosity::Debug,
-            json!({"request": "GET /v2/users"}),
-            OTHER,
+            || json!({"request": "GET /v2/users"}),
         ),
-        emitter.event_for_account(
-            "callflow",
-            "4.3.1",
-            Severity::Ok,
-            Verbosity::Trace,
-            json!({}),
-            CUSTOMER,
-        ),
+        emitter.emit_for_account(&callflow, CUSTOMER, Severity::Ok, Verbosity::Trace, || {
+            json!({})
+        }),
     ];
     println!("\nEmitted three events:");
     for report in emitted {
@@ -100,18 +96,17 @@ fn main() -> Result<(), kazoo_records::Error> {
     }
 
     registry.unbind(alerts_id);
-    let after = emitter.event_for_account(
-        "callflow",
-        "4.3.1",
+    let after = emitter.emit_for_account(
+        &callflow,
+        CUSTOMER,
         Severity::Critical,
         Verbosity::Fatal,
-        json!({}),
-        CUSTOMER,
+        || json!({}),
     );
     println!(
         "\nAfter unbinding alerts, a critical callflow event reaches {} subscriber(s); {} remain bound.",
         after.map_or(0, |r| r.delivered),
-        registry.len()
+        registry.stats().subscriptions
     );
     Ok(())
 }

@@ -489,7 +489,7 @@ fn check(bindings: &[Binding], events: &[Event], received: &[Vec<usize>]) -> Rep
                 routing_keys(in_process.difference(&broker), &keys)
             ));
         }
-        if !binding.includes_descendants() && broker != in_process {
+        if !binding.get_include_descendants() && broker != in_process {
             problems.push(format!(
                 "broker vs matches: only broker {:?}",
                 routing_keys(broker.difference(&in_process), &keys)
@@ -501,7 +501,7 @@ fn check(bindings: &[Binding], events: &[Event], received: &[Vec<usize>]) -> Rep
         if !problems.is_empty() {
             report.mismatches.push(format!(
                 "queue {q}: binding {} keys {binding_keys:?}: {}",
-                binding.to_json(),
+                serde_json::to_string(binding).unwrap_or_default(),
                 problems.join("; ")
             ));
         }

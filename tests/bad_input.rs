@@ -51,7 +51,6 @@ const CATALOGUE: &str = concat!(
 const PARSERS: &[&str] = &[
     // edr
     "bindings_from_json",
-    "binding_from_json",
     "binding_validate",
     "severity_from_str",
     "verbosity_from_str",
@@ -466,7 +465,6 @@ fn dispatch(parser: &str, input: &Value) -> Result<Run, String> {
     Ok(match parser {
         // --- edr ---
         "bindings_from_json" => Run::of(bindings_from_json(input)),
-        "binding_from_json" => Run::of(Binding::from_json(input)),
         "binding_validate" => Run::of(build_binding(input)?.validate()),
         "severity_from_str" => Run::of(text(input)?.parse::<Severity>()),
         "verbosity_from_str" => Run::of(text(input)?.parse::<Verbosity>()),

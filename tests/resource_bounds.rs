@@ -181,7 +181,7 @@ fn deeply_nested_event_and_binding_json_is_refused_by_the_reader() {
     let body: Value = serde_json::from_str(&nested(120)).expect("within the limit");
     let event = Event::new("a", "1", Severity::Ok, Verbosity::Info, body.clone());
     assert_eq!(
-        Event::from_json(&event.to_json()).map(|e| e.body().clone()),
+        Event::from_json(&serde_json::to_value(&event).unwrap()).map(|e| e.body().clone()),
         Ok(body)
     );
 }
@@ -202,13 +202,16 @@ fn a_megabyte_app_name_dispatches_in_process_but_has_no_routing_key() {
         .expect("binds");
     let event =
         Event::new(app.as_str(), "1", Severity::Ok, Verbosity::Info, json!({})).with_account("abc");
-    assert_eq!(registry.distribute(&event).delivered, 1);
+    assert_eq!(registry.dispatch(&event).delivered, 1);
     assert_eq!(seen.load(Ordering::Relaxed), MEGABYTE);
 
     let err = event.routing_key().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert_short(&err);
-    assert_eq!(Event::from_json(&event.to_json()).as_ref(), Ok(&event));
+    assert_eq!(
+        Event::from_json(&serde_json::to_value(&event).unwrap()).as_ref(),
+        Ok(&event)
+    );
     assert_eq!(
         Event::from_amqp_json(&event.to_amqp_json()).as_ref(),
         Ok(&event)
@@ -243,7 +246,7 @@ fn a_binding_on_a_megabyte_name_is_refused_by_name() {
         .bind("big", [Binding::default().app(app)], |_: &Event| {})
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
-    assert!(registry.is_empty());
+    assert_eq!(registry.stats().subscriptions, 0);
 }
 
 #[test]
@@ -298,7 +301,7 @@ fn ten_thousand_bindings_read_write_and_bind() {
     for account in ["acc0", "acc9999", "acc10000"] {
         let event = Event::new("crossbar", "1", Severity::Ok, Verbosity::Info, json!({}))
             .with_account(account);
-        registry.distribute(&event);
+        registry.dispatch(&event);
     }
     assert_eq!(
         hits.load(Ordering::Relaxed),
@@ -325,7 +328,7 @@ fn a_binding_of_ten_thousand_accounts_is_filed_once_per_account() {
     let child = Event::new("a", "1", Severity::Ok, Verbosity::Info, json!({}))
         .with_account("child")
         .with_account_tree(vec!["root".into(), "acc7777".into()]);
-    assert_eq!(registry.distribute(&child).delivered, 1);
+    assert_eq!(registry.dispatch(&child).delivered, 1);
     assert_eq!(hits.load(Ordering::Relaxed), 1);
 
     let apps: Vec<String> = (0..10_000).map(|i| format!("app{i}")).collect();

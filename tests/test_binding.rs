@@ -19,7 +19,7 @@ fn keys_equal_kazoos_for_every_vector() {
     let mut count = 0;
     for (line_no, line) in text.lines().enumerate() {
         let row: Value = serde_json::from_str(line).unwrap();
-        let binding = Binding::from_json(&row["binding"])
+        let binding = serde_json::from_value::<Binding>(row["binding"].clone())
             .unwrap_or_else(|e| panic!("line {}: {e}", line_no + 1));
         let expected: Vec<String> = serde_json::from_value(row["keys"].clone()).unwrap();
         assert_eq!(
@@ -72,7 +72,7 @@ fn kazoo_unit_vectors() {
 
 #[test]
 fn an_empty_object_is_the_default_binding_with_twelve_keys() {
-    let from_empty = Binding::from_json(&json!({})).unwrap();
+    let from_empty: Binding = serde_json::from_value(json!({})).unwrap();
     assert_eq!(from_empty, Binding::default());
     let mut expected = Vec::new();
     for s in ["ok", "warning", "critical"] {
@@ -208,7 +208,7 @@ fn validate_refuses_names_that_break_routing() {
 
 #[test]
 fn json_reading_is_lenient_where_kazoo_is() {
-    let b = Binding::from_json(&json!({
+    let b: Binding = serde_json::from_value(json!({
         "pvt_account_id": "abc",
         "include_descendants": "true",
         "app_name": ["crossbar"],
@@ -217,17 +217,50 @@ fn json_reading_is_lenient_where_kazoo_is() {
         "verbosity": "debug"
     }))
     .unwrap();
-    assert_eq!(b.account_ids(), &Names::One("abc".into()));
-    assert!(b.includes_descendants());
-    assert_eq!(b.app_names(), &Names::List(vec!["crossbar".into()]));
+    assert_eq!(b.get_accounts(), &Names::One("abc".into()));
+    assert!(b.get_include_descendants());
+    assert_eq!(b.get_apps(), &Names::List(vec!["crossbar".into()]));
     assert_eq!(
-        b.severity_levels(),
+        b.get_severities(),
         &Levels::List(vec![Severity::Ok, Severity::Critical])
     );
-    assert_eq!(b.verbosity_levels(), &Levels::One(Verbosity::Debug));
+    assert_eq!(b.get_verbosities(), &Levels::One(Verbosity::Debug));
     // account_id wins over pvt_account_id.
-    let b = Binding::from_json(&json!({"account_id": "x", "pvt_account_id": "y"})).unwrap();
-    assert_eq!(b.account_ids(), &Names::One("x".into()));
+    let b: Binding =
+        serde_json::from_value(json!({"account_id": "x", "pvt_account_id": "y"})).unwrap();
+    assert_eq!(b.get_accounts(), &Names::One("x".into()));
+}
+
+#[test]
+fn getters_read_back_what_the_setters_set() {
+    let b = Binding::default()
+        .accounts(["abc", "def"])
+        .include_descendants(true)
+        .app("crossbar")
+        .severity(Severity::Warning)
+        .exact_severity(true)
+        .verbosities([Verbosity::Debug, Verbosity::Fatal])
+        .exact_verbosity(true);
+    assert_eq!(
+        b.get_accounts(),
+        &Names::List(vec!["abc".into(), "def".into()])
+    );
+    assert!(b.get_include_descendants());
+    assert_eq!(b.get_apps(), &Names::One("crossbar".into()));
+    assert_eq!(b.get_severities(), &Levels::One(Severity::Warning));
+    assert!(b.get_exact_severity());
+    assert_eq!(
+        b.get_verbosities(),
+        &Levels::List(vec![Verbosity::Debug, Verbosity::Fatal])
+    );
+    assert!(b.get_exact_verbosity());
+    let d = Binding::default();
+    assert_eq!((d.get_accounts(), d.get_apps()), (&Names::Any, &Names::Any));
+    assert!(!d.get_include_descendants() && !d.get_exact_severity() && !d.get_exact_verbosity());
+    assert_eq!(d.get_severities(), &Levels::One(Severity::Ok));
+    assert_eq!(d.get_verbosities(), &Levels::One(Verbosity::Info));
+    let d = b.any_account().any_app();
+    assert_eq!((d.get_accounts(), d.get_apps()), (&Names::Any, &Names::Any));
 }
 
 #[test]
@@ -248,7 +281,8 @@ fn json_writing_uses_kazoos_shape_and_order() {
     #[cfg(feature = "preserve_order")]
     assert_eq!(serde_json::to_string(&array).unwrap(), format!("[{text}]"));
     // A lone object reads as one binding; writing always gives an array.
-    assert_eq!(bindings_from_json(&b.to_json()).unwrap(), vec![b.clone()]);
+    let object = serde_json::to_value(&b).unwrap();
+    assert_eq!(bindings_from_json(&object).unwrap(), vec![b.clone()]);
     let back: Binding = serde_json::from_str(&text).unwrap();
     assert_eq!(back, b);
 }
@@ -258,8 +292,16 @@ fn every_vector_round_trips_through_json_exactly() {
     let text = common::read_test_file("vectors/edr_binding_keys.jsonl");
     for line in text.lines() {
         let row: Value = serde_json::from_str(line).unwrap();
-        let binding = Binding::from_json(&row["binding"]).unwrap();
-        assert_eq!(binding.to_json(), row["binding"]);
+        let binding: Binding = serde_json::from_value(row["binding"].clone()).unwrap();
+        assert_eq!(serde_json::to_value(&binding).unwrap(), row["binding"]);
+        assert_eq!(
+            bindings_from_json(&row["binding"]).unwrap(),
+            std::slice::from_ref(&binding)
+        );
+        assert_eq!(
+            bindings_to_json(&[binding]),
+            Value::Array(vec![row["binding"].clone()])
+        );
     }
 }
 
@@ -390,7 +432,7 @@ fn malformed_bindings_json_names_the_path_and_value() {
 #[test]
 fn a_huge_name_gives_a_short_message() {
     let name = "x.".repeat(500_000);
-    let err = Binding::from_json(&json!({"app_name": name})).unwrap_err();
+    let err = serde_json::from_value::<Binding>(json!({"app_name": name})).unwrap_err();
     assert!(err.to_string().len() < 400, "{}", err.to_string().len());
 }
 
@@ -414,21 +456,21 @@ proptest! {
         prop_assert!(words(&key).len() == 5);
     }
 
-    /// With descendants: a direct reading of the rule in DESIGN.md.
+    /// With descendants: a direct reading of the rule in `Binding`'s documentation.
     #[test]
     fn matches_agrees_with_a_naive_reading(b in common::binding(true), e in common::event()) {
         let sev_ok = b.selected_severities().any(|s| s == e.severity());
         let verb_ok = b.selected_verbosities().any(|v| v == e.verbosity());
-        let app_ok = match b.app_names() {
+        let app_ok = match b.get_apps() {
             Names::Any => true,
             names => names.as_slice().iter().any(|n| n == "*" || n == e.app_name()),
         };
-        let listed = b.account_ids().as_slice();
-        let account_ok = matches!(b.account_ids(), Names::Any)
+        let listed = b.get_accounts().as_slice();
+        let account_ok = matches!(b.get_accounts(), Names::Any)
             || listed.iter().any(|a| a == "*")
             || e.account_id().is_some_and(|acc| {
                 listed.iter().any(|a| a == acc)
-                    || (b.includes_descendants()
+                    || (b.get_include_descendants()
                         && e.account_tree().unwrap_or(&[]).iter().any(|t| listed.contains(t)))
             });
         prop_assert_eq!(b.matches(&e), sev_ok && verb_ok && app_ok && account_ok);
@@ -436,7 +478,8 @@ proptest! {
 
     #[test]
     fn json_round_trip_is_identity(b in common::binding(true)) {
-        prop_assert_eq!(&Binding::from_json(&b.to_json()).unwrap(), &b);
+        let object = serde_json::to_value(&b).unwrap();
+        prop_assert_eq!(&serde_json::from_value::<Binding>(object).unwrap(), &b);
         let text = serde_json::to_string(&b).unwrap();
         prop_assert_eq!(&serde_json::from_str::<Binding>(&text).unwrap(), &b);
         let all = bindings_to_json(&[b.clone(), Binding::default()]);

@@ -1,6 +1,6 @@
 //! `edr::Severity` and `edr::Verbosity`.
 
-use kazoo_records::edr::{Level, Severity, Verbosity};
+use kazoo_records::edr::{Severity, Verbosity};
 use kazoo_records::{Error, ErrorKind};
 
 #[test]
@@ -10,10 +10,16 @@ fn levels_are_ordered_by_significance() {
     assert_eq!(names, ["trace", "debug", "info", "warn", "error", "fatal"]);
     assert!(Verbosity::ALL.windows(2).all(|w| w[0] < w[1]));
     assert!(
+        Verbosity::ALL
+            .iter()
+            .enumerate()
+            .all(|(i, v)| *v as usize == i)
+    );
+    assert!(
         Severity::ALL
             .iter()
             .enumerate()
-            .all(|(i, s)| s.index() == i && Level::index(*s) == i)
+            .all(|(i, s)| *s as usize == i)
     );
 }
 
@@ -68,5 +74,7 @@ fn public_types_are_send_sync_debug() {
     check::<kazoo_records::edr::EventId>();
     check::<kazoo_records::edr::Names>();
     check::<kazoo_records::edr::Levels<Severity>>();
+    check::<kazoo_records::edr::Levels<Verbosity>>();
+    check::<kazoo_records::edr::App>();
     check::<Error>();
 }

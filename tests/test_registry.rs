@@ -66,7 +66,7 @@ fn delivers_in_bind_order_at_most_once_per_subscription() {
         )
         .unwrap();
 
-    let report = registry.distribute(&event(
+    let report = registry.dispatch(&event(
         "callflow",
         Some("abc"),
         Severity::Ok,
@@ -165,7 +165,7 @@ fn interest_mask_is_exact_after_bind_and_unbind() {
     assert_eq!(cells(&registry), 0);
     assert_eq!(
         registry
-            .distribute(&event("x", None, Severity::Critical, Verbosity::Trace))
+            .dispatch(&event("x", None, Severity::Critical, Verbosity::Trace))
             .delivered,
         0
     );
@@ -193,16 +193,16 @@ fn include_descendants_through_the_registry() {
         .unwrap();
     let child = event("app", Some("customer"), Severity::Ok, Verbosity::Info)
         .with_account_tree(vec!["root".into(), "reseller".into()]);
-    assert_eq!(registry.distribute(&child).delivered, 1);
+    assert_eq!(registry.dispatch(&child).delivered, 1);
     let own = event("app", Some("reseller"), Severity::Ok, Verbosity::Info);
-    assert_eq!(registry.distribute(&own).delivered, 2);
+    assert_eq!(registry.dispatch(&own).delivered, 2);
     let stranger = event("app", Some("x"), Severity::Ok, Verbosity::Info)
         .with_account_tree(vec!["root".into()]);
-    assert_eq!(registry.distribute(&stranger).delivered, 0);
+    assert_eq!(registry.dispatch(&stranger).delivered, 0);
     // A tree without an account (malformed) does not make descendants match.
     let treeless = event("app", None, Severity::Ok, Verbosity::Info)
         .with_account_tree(vec!["reseller".into()]);
-    assert_eq!(registry.distribute(&treeless).delivered, 0);
+    assert_eq!(registry.dispatch(&treeless).delivered, 0);
     assert_eq!(*log.lock().unwrap(), ["reseller", "reseller", "exact"]);
 }
 
@@ -221,7 +221,7 @@ fn a_panicking_callback_is_caught_and_counted_and_the_others_run() {
         .unwrap();
     let e = event("app", None, Severity::Ok, Verbosity::Info);
     for round in 1..=3 {
-        let report = registry.distribute(&e);
+        let report = registry.dispatch(&e);
         assert_eq!((report.delivered, report.panicked), (2, 1));
         assert_eq!(registry.stats().panicked, round);
     }
@@ -250,11 +250,11 @@ fn nested_emits_are_delivered_up_to_the_cap_then_dropped_and_counted() {
                 Verbosity::Info,
                 json!({"level": level + 1}),
             );
-            let report = r.distribute(&next);
+            let report = r.dispatch(&next);
             rep.lock().unwrap().push(report);
         })
         .unwrap();
-    let report = registry.distribute(&Event::new(
+    let report = registry.dispatch(&Event::new(
         "echo",
         "1",
         Severity::Ok,
@@ -272,7 +272,7 @@ fn nested_emits_are_delivered_up_to_the_cap_then_dropped_and_counted() {
     // The thread's nesting is back to zero: a new top-level event is delivered again.
     assert_eq!(
         registry
-            .distribute(&Event::new(
+            .dispatch(&Event::new(
                 "x",
                 "1",
                 Severity::Ok,
@@ -291,7 +291,7 @@ fn bind_and_unbind_inside_callbacks_take_effect_from_the_next_event() {
     let (r, l) = (Arc::clone(&registry), Arc::clone(&log));
     let binder = registry
         .bind("binder", [Binding::default().app("trigger")], move |_| {
-            let tag = format!("late{}", r.len());
+            let tag = format!("late{}", r.stats().subscriptions);
             let _ = r.bind(tag.clone(), [Binding::default()], logger(&l, &tag));
         })
         .unwrap();
@@ -313,10 +313,10 @@ fn bind_and_unbind_inside_callbacks_take_effect_from_the_next_event() {
 
     let trigger = event("trigger", None, Severity::Ok, Verbosity::Info);
     // First event: binder binds "late2", which must not see this event; "once" unbinds itself.
-    assert_eq!(registry.distribute(&trigger).delivered, 2);
+    assert_eq!(registry.dispatch(&trigger).delivered, 2);
     assert_eq!(*log.lock().unwrap(), ["once"]);
     // Second event: "late2" sees it; "once" is gone.
-    let report = registry.distribute(&trigger);
+    let report = registry.dispatch(&trigger);
     assert_eq!(report.delivered, 2);
     assert_eq!(*log.lock().unwrap(), ["once", "late2"]);
     assert!(registry.unbind(binder));
@@ -342,7 +342,7 @@ fn a_callback_may_unbind_another_subscription_later_in_the_same_dispatch() {
         })
         .unwrap();
     *victim_id.lock().unwrap() = Some(id);
-    let report = registry.distribute(&event("a", None, Severity::Ok, Verbosity::Info));
+    let report = registry.dispatch(&event("a", None, Severity::Ok, Verbosity::Info));
     assert_eq!(report.delivered, 1);
     assert_eq!(victim_called.load(Ordering::SeqCst), 0);
 }
@@ -358,9 +358,9 @@ fn unbind_drops_the_callback() {
         })
         .unwrap();
     // Dispatch from two threads so that both cache a snapshot holding the callback.
-    registry.distribute(&event("a", None, Severity::Ok, Verbosity::Info));
+    registry.dispatch(&event("a", None, Severity::Ok, Verbosity::Info));
     std::thread::scope(|s| {
-        s.spawn(|| registry.distribute(&event("a", None, Severity::Ok, Verbosity::Info)));
+        s.spawn(|| registry.dispatch(&event("a", None, Severity::Ok, Verbosity::Info)));
     });
     assert!(Arc::strong_count(&captured) > 1);
     assert!(registry.unbind(id));
@@ -394,14 +394,14 @@ fn unbind_from_a_callback_releases_idle_threads_snapshots() {
     std::thread::scope(|s| {
         // A thread that caches a snapshot holding the target's callback, then stays idle.
         s.spawn(|| {
-            registry.distribute(&event("target", None, Severity::Ok, Verbosity::Info));
+            registry.dispatch(&event("target", None, Severity::Ok, Verbosity::Info));
             cached.wait();
             finish.wait();
         });
         cached.wait();
-        registry.distribute(&event("unbind", None, Severity::Ok, Verbosity::Info));
-        // This thread's own snapshot is refreshed by its next distribution.
-        registry.distribute(&event("other", None, Severity::Ok, Verbosity::Info));
+        registry.dispatch(&event("unbind", None, Severity::Ok, Verbosity::Info));
+        // This thread's own snapshot is refreshed by its next dispatch.
+        registry.dispatch(&event("other", None, Severity::Ok, Verbosity::Info));
         let count = Arc::strong_count(&captured);
         finish.wait();
         assert_eq!(
@@ -423,23 +423,20 @@ fn registries_are_independent_and_dropping_one_releases_its_callbacks() {
     b.bind("x", [Binding::default().app("only")], |_| {})
         .unwrap();
     let e = event("a", None, Severity::Ok, Verbosity::Info);
-    assert_eq!(
-        (a.distribute(&e).delivered, b.distribute(&e).delivered),
-        (1, 0)
-    );
+    assert_eq!((a.dispatch(&e).delivered, b.dispatch(&e).delivered), (1, 0));
     drop(a);
     assert_eq!(Arc::strong_count(&captured), 1);
     assert_eq!(
-        b.distribute(&event("only", None, Severity::Ok, Verbosity::Info))
+        b.dispatch(&event("only", None, Severity::Ok, Verbosity::Info))
             .delivered,
         1
     );
 }
 
-/// Threads distribute while another binds and unbinds; every delivery is counted exactly,
+/// Threads dispatch while another binds and unbinds; every delivery is counted exactly,
 /// and no callback runs after its `unbind` returned.
 #[test]
-fn stress_distribute_while_binding_and_unbinding() {
+fn stress_dispatch_while_binding_and_unbinding() {
     let registry = Arc::new(Registry::new());
     let stop = Arc::new(AtomicBool::new(false));
     let violations = Arc::new(AtomicUsize::new(0));
@@ -476,7 +473,7 @@ fn stress_distribute_while_binding_and_unbinding() {
                     let app = if i % 7 == 0 { "boom" } else { "callflow" };
                     let e = event(app, Some(account), Severity::Warning, Verbosity::Error)
                         .with_node(format!("t{t}"));
-                    let report = registry.distribute(&e);
+                    let report = registry.dispatch(&e);
                     sent[0] += 1;
                     sent[1] += usize::from(account == "abc");
                     sent[2] += report.panicked;
@@ -532,21 +529,48 @@ fn stress_distribute_while_binding_and_unbinding() {
     assert_eq!(all.load(Ordering::Relaxed), totals[0]);
     assert_eq!(abc.load(Ordering::Relaxed), totals[1]);
     assert_eq!(registry.stats().panicked as usize, totals[2]);
-    assert_eq!(registry.len(), 3);
+    assert_eq!(registry.stats().subscriptions, 3);
+}
+
+/// `distribute`, the old name, is `dispatch`.
+#[test]
+#[allow(deprecated)]
+fn distribute_is_the_deprecated_name_of_dispatch() {
+    let registry = Registry::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    registry
+        .bind("all", [Binding::default()], logger(&log, "all"))
+        .unwrap();
+    registry
+        .bind(
+            "abc",
+            [Binding::default().account("abc")],
+            logger(&log, "abc"),
+        )
+        .unwrap();
+    let e = event("app", Some("def"), Severity::Ok, Verbosity::Info);
+    let expected = DispatchReport {
+        delivered: 1,
+        panicked: 0,
+        dropped_nested: 0,
+    };
+    assert_eq!(registry.distribute(&e), expected);
+    assert_eq!(registry.dispatch(&e), expected);
+    assert_eq!(*log.lock().unwrap(), ["all", "all"]);
 }
 
 #[derive(Debug, Clone)]
 enum Op {
     Bind(Vec<Binding>),
     Unbind(usize),
-    Distribute(Box<Event>),
+    Dispatch(Box<Event>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => prop::collection::vec(common::binding(true), 1..3).prop_map(Op::Bind),
         1 => any::<usize>().prop_map(Op::Unbind),
-        4 => common::event().prop_map(|e| Op::Distribute(Box::new(e))),
+        4 => common::event().prop_map(|e| Op::Dispatch(Box::new(e))),
     ]
 }
 
@@ -571,14 +595,14 @@ proptest! {
                     prop_assert!(registry.unbind(id));
                 }
                 Op::Unbind(_) => {}
-                Op::Distribute(e) => {
+                Op::Dispatch(e) => {
                     log.lock().unwrap().clear();
                     let expected: Vec<usize> = bound
                         .iter()
                         .filter(|(_, _, bs)| bs.iter().any(|b| b.matches(&e)))
                         .map(|(n, _, _)| *n)
                         .collect();
-                    let report = registry.distribute(&e);
+                    let report = registry.dispatch(&e);
                     prop_assert_eq!(&*log.lock().unwrap(), &expected);
                     prop_assert_eq!(report.delivered, expected.len());
                     let interested = bound.iter().any(|(_, _, bs)| bs.iter().any(|b| {

@@ -37,6 +37,11 @@ pub const MAX_NAME_PAIRS: usize = 10_000;
 ///   empty lists, and the account id `undefined` (the key word for "no account") are refused by
 ///   [`validate`](Binding::validate) and when reading JSON.
 ///
+/// In KAZOO's JSON, one binding is an object that serde reads and writes
+/// (`serde_json::from_value::<Binding>`, `serde_json::to_value(&binding)`); a list of them is
+/// [`bindings_from_json`](super::bindings_from_json) and
+/// [`bindings_to_json`](super::bindings_to_json), whose errors name the path.
+///
 /// ```
 /// use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
 ///
@@ -72,8 +77,13 @@ pub struct Binding {
     pub(super) exact_verbosity: bool,
 }
 
-/// The account ids or app names a [`Binding`] selects.
+/// The account ids or app names a [`Binding`] selects (what [`Binding::get_accounts`] and
+/// [`Binding::get_apps`] return).
+///
+/// Not exhaustive: match it with a `_` arm, or ask [`is_any`](Names::is_any),
+/// [`matches`](Names::matches) and [`as_slice`](Names::as_slice).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Names {
     /// Any name (`"*"` in KAZOO's JSON and in routing keys).
     Any,
@@ -87,8 +97,13 @@ pub enum Names {
 ///
 /// A single level means "this level and every more significant one", or "exactly this level"
 /// when the binding's `exact_…` flag is set. A list means exactly the listed levels (the exact
-/// flag is ignored), as in KAZOO.
+/// flag is ignored), as in KAZOO. [`Binding::get_severities`] and [`Binding::get_verbosities`]
+/// return it as written; [`Binding::selected_severities`] and
+/// [`Binding::selected_verbosities`] give what it selects.
+///
+/// Not exhaustive: match it with a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Levels<L> {
     /// One level (a JSON string).
     One(L),
@@ -200,38 +215,67 @@ impl Binding {
         self
     }
 
-    /// The selected account ids.
-    pub fn account_ids(&self) -> &Names {
+    /// The selected account ids, as set by [`account`](Self::account),
+    /// [`accounts`](Self::accounts) or [`any_account`](Self::any_account).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Names};
+    ///
+    /// assert_eq!(Binding::default().get_accounts(), &Names::Any);
+    /// let binding = Binding::default().accounts(["abc", "def"]);
+    /// assert_eq!(binding.get_accounts().as_slice(), ["abc", "def"]);
+    /// ```
+    pub fn get_accounts(&self) -> &Names {
         &self.account_id
     }
 
-    /// Whether descendants of the selected accounts are selected too.
-    pub fn includes_descendants(&self) -> bool {
+    /// Whether descendants of the selected accounts are selected too, as set by
+    /// [`include_descendants`](Self::include_descendants).
+    pub fn get_include_descendants(&self) -> bool {
         self.include_descendants
     }
 
-    /// The selected app names.
-    pub fn app_names(&self) -> &Names {
+    /// The selected app names, as set by [`app`](Self::app), [`apps`](Self::apps) or
+    /// [`any_app`](Self::any_app).
+    pub fn get_apps(&self) -> &Names {
         &self.app_name
     }
 
-    /// The severity selection, as written.
-    pub fn severity_levels(&self) -> &Levels<Severity> {
+    /// The severity selection as written, set by [`severity`](Self::severity) or
+    /// [`severities`](Self::severities); [`selected_severities`](Self::selected_severities)
+    /// gives what it selects.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Levels, Severity};
+    ///
+    /// let binding = Binding::default().severity(Severity::Warning);
+    /// assert_eq!(binding.get_severities(), &Levels::One(Severity::Warning));
+    /// assert!(!binding.get_exact_severity());
+    /// assert_eq!(
+    ///     binding.selected_severities().collect::<Vec<_>>(),
+    ///     [Severity::Warning, Severity::Critical]
+    /// );
+    /// ```
+    pub fn get_severities(&self) -> &Levels<Severity> {
         &self.severity
     }
 
-    /// Whether a single severity means only that severity.
-    pub fn is_exact_severity(&self) -> bool {
+    /// Whether a single severity means only that severity, as set by
+    /// [`exact_severity`](Self::exact_severity).
+    pub fn get_exact_severity(&self) -> bool {
         self.exact_severity
     }
 
-    /// The verbosity selection, as written.
-    pub fn verbosity_levels(&self) -> &Levels<Verbosity> {
+    /// The verbosity selection as written, set by [`verbosity`](Self::verbosity) or
+    /// [`verbosities`](Self::verbosities); [`selected_verbosities`](Self::selected_verbosities)
+    /// gives what it selects.
+    pub fn get_verbosities(&self) -> &Levels<Verbosity> {
         &self.verbosity
     }
 
-    /// Whether a single verbosity means only that verbosity.
-    pub fn is_exact_verbosity(&self) -> bool {
+    /// Whether a single verbosity means only that verbosity, as set by
+    /// [`exact_verbosity`](Self::exact_verbosity).
+    pub fn get_exact_verbosity(&self) -> bool {
         self.exact_verbosity
     }
 
@@ -279,12 +323,8 @@ impl Binding {
         self.app_name
             .validate(NameKind::App)
             .map_err(|e| e.within("app_name"))?;
-        self.severity
-            .validate("a severity")
-            .map_err(|e| e.within("severity"))?;
-        self.verbosity
-            .validate("a verbosity")
-            .map_err(|e| e.within("verbosity"))?;
+        validate_levels(&self.severity, "a severity").map_err(|e| e.within("severity"))?;
+        validate_levels(&self.verbosity, "a verbosity").map_err(|e| e.within("verbosity"))?;
         self.check_pairs()?;
         self.check_key_length()
     }
@@ -300,8 +340,8 @@ impl Binding {
     ///
     /// The keys are only meaningful for a binding that [`validate`](Self::validate)s.
     pub fn keys(&self) -> Vec<String> {
-        let severities = self.severity.expand(self.exact_severity);
-        let verbosities = self.verbosity.expand(self.exact_verbosity);
+        let severities = expand(&self.severity, self.exact_severity);
+        let verbosities = expand(&self.verbosity, self.exact_verbosity);
         let accounts = if self.include_descendants {
             vec!["*"]
         } else {
@@ -347,12 +387,12 @@ impl Binding {
 
     /// The selected severities as a bit set (bit `i` = `Severity::ALL[i]`).
     pub(crate) fn severity_mask(&self) -> u8 {
-        self.severity.mask(self.exact_severity)
+        mask(&self.severity, self.exact_severity)
     }
 
     /// The selected verbosities as a bit set (bit `i` = `Verbosity::ALL[i]`).
     pub(crate) fn verbosity_mask(&self) -> u8 {
-        self.verbosity.mask(self.exact_verbosity)
+        mask(&self.verbosity, self.exact_verbosity)
     }
 
     /// The account part of [`matches`](Self::matches).
@@ -528,36 +568,38 @@ impl Names {
     }
 }
 
-impl<L: Level> Levels<L> {
-    /// The levels selected, in key order: a single level expands to it and every more
-    /// significant one (unless `exact`), a list is taken as written.
-    fn expand(&self, exact: bool) -> Vec<L> {
-        match self {
-            Levels::One(level) if exact => vec![*level],
-            Levels::One(level) => L::ALL[level.index()..].to_vec(),
-            Levels::List(levels) => levels.clone(),
-        }
-    }
+// The level helpers are free functions rather than methods of `Levels<L>`: their bound is the
+// crate-private `Level`, which must not appear on an impl of a public type.
 
-    /// The selected levels as a bit set (bit `i` = `L::ALL[i]`).
-    pub(crate) fn mask(&self, exact: bool) -> u8 {
-        let all_bits = ((1u16 << L::ALL.len()) - 1) as u8;
-        match self {
-            Levels::One(level) if exact => 1 << level.index(),
-            Levels::One(level) => all_bits & !((1u8 << level.index()) - 1),
-            Levels::List(levels) => levels.iter().fold(0, |m, l| m | 1 << l.index()),
-        }
+/// The levels selected, in key order: a single level expands to it and every more significant
+/// one (unless `exact`), a list is taken as written.
+fn expand<L: Level>(levels: &Levels<L>, exact: bool) -> Vec<L> {
+    match levels {
+        Levels::One(level) if exact => vec![*level],
+        Levels::One(level) => L::ALL[level.index()..].to_vec(),
+        Levels::List(levels) => levels.clone(),
     }
+}
 
-    fn validate(&self, what: &str) -> Result<(), Error> {
-        match self {
-            Levels::List(levels) if levels.is_empty() => Err(Error::invalid(
-                "[]",
-                what,
-                "a level or a non-empty list of levels",
-            )),
-            _ => Ok(()),
-        }
+/// The selected levels as a bit set (bit `i` = `L::ALL[i]`).
+fn mask<L: Level>(levels: &Levels<L>, exact: bool) -> u8 {
+    let all_bits = ((1u16 << L::ALL.len()) - 1) as u8;
+    match levels {
+        Levels::One(level) if exact => 1 << level.index(),
+        Levels::One(level) => all_bits & !((1u8 << level.index()) - 1),
+        Levels::List(levels) => levels.iter().fold(0, |m, l| m | 1 << l.index()),
+    }
+}
+
+/// Refuses an empty list of levels.
+fn validate_levels<L>(levels: &Levels<L>, what: &str) -> Result<(), Error> {
+    match levels {
+        Levels::List(levels) if levels.is_empty() => Err(Error::invalid(
+            "[]",
+            what,
+            "a level or a non-empty list of levels",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -619,7 +661,7 @@ mod tests {
     #[test]
     fn a_lone_star_is_any() {
         assert_eq!(Binding::default().account("*"), Binding::default());
-        assert_eq!(Binding::default().app("*").app_names(), &Names::Any);
+        assert_eq!(Binding::default().app("*").get_apps(), &Names::Any);
     }
 
     #[test]

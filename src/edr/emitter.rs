@@ -1,10 +1,11 @@
-//! [`Emitter`]: builds events for an application and distributes them.
+//! [`Emitter`]: builds events for an application and dispatches them.
 
 use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::app::App;
 use super::event::{DEFAULT_NODE, Event};
 use super::event_id::EventId;
 use super::level::{Severity, Verbosity};
@@ -12,16 +13,18 @@ use super::registry::Registry;
 use super::report::DispatchReport;
 use crate::time::{Clock, SystemClock};
 
-/// Builds events (id, node, time, account tree) and distributes them to a [`Registry`].
+/// Builds events (id, node, time, account tree) for an [`App`] and dispatches them to a
+/// [`Registry`].
 ///
 /// Before building anything it asks the registry whether anyone is interested in the
 /// event's severity and verbosity (one relaxed atomic load); if nobody is, it returns `None`
-/// at once. Otherwise it reads the clock once (both time fields come from that read), makes an
-/// id, resolves the account tree, distributes, and returns the [`DispatchReport`].
+/// at once, without calling the body closure. Otherwise it reads the clock once (both time
+/// fields come from that read), makes an id, resolves the account tree, builds the body,
+/// dispatches, and returns the [`DispatchReport`].
 ///
 /// ```
 /// use std::sync::Arc;
-/// use kazoo_records::edr::{Binding, Emitter, Registry, Severity, Verbosity};
+/// use kazoo_records::edr::{App, Binding, Emitter, Registry, Severity, Verbosity};
 /// use kazoo_records::time::GregorianSeconds;
 ///
 /// let registry = Arc::new(Registry::new());
@@ -33,10 +36,14 @@ use crate::time::{Clock, SystemClock};
 ///     .with_clock(|| GregorianSeconds(63_595_733_389))
 ///     .with_account_tree(|account: &str| (account == "customer").then(|| vec!["reseller".to_owned()]));
 ///
-/// let report = emitter.event_for_account("crossbar", "4.3.1", Severity::Ok, Verbosity::Info, serde_json::json!({}), "customer");
+/// let crossbar = App::new("crossbar", "4.3.1");
+/// let report = emitter.emit_for_account(&crossbar, "customer", Severity::Ok, Verbosity::Info, || {
+///     serde_json::json!({"method": "PUT"})
+/// });
 /// assert_eq!(report.map(|r| r.delivered), Some(1));
-/// // Nobody listens to debug: nothing is built.
-/// assert_eq!(emitter.event("crossbar", "4.3.1", Severity::Ok, Verbosity::Debug, serde_json::json!({})), None);
+/// // Nobody listens to debug: nothing is built, the body closure is not called.
+/// let report = emitter.emit(&crossbar, Severity::Ok, Verbosity::Debug, || unreachable!());
+/// assert_eq!(report, None);
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 #[derive(Clone)]
@@ -103,7 +110,60 @@ impl Emitter {
         &self.registry
     }
 
-    /// Emits an event without an account. `None` when nobody was interested (nothing built).
+    /// Emits an event from `app` without an account: dispatches it and returns what the
+    /// dispatch did, or `None` at once when nobody is interested in this severity and
+    /// verbosity (then nothing is built and `body` is not called).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use kazoo_records::edr::{App, Binding, Emitter, Registry, Severity, Verbosity};
+    ///
+    /// let registry = Arc::new(Registry::new());
+    /// registry.bind("warnings", [Binding::default().severity(Severity::Warning)], |e| {
+    ///     assert_eq!((e.app_name(), e.account_id()), ("callflow", None));
+    /// })?;
+    /// let emitter = Emitter::new(registry);
+    /// let callflow = App::new("callflow", "4.3.1");
+    /// let report = emitter.emit(&callflow, Severity::Critical, Verbosity::Error, || {
+    ///     serde_json::json!({"reason": "no route"})
+    /// });
+    /// assert_eq!(report.map(|r| r.delivered), Some(1));
+    /// assert_eq!(emitter.emit(&callflow, Severity::Ok, Verbosity::Error, || unreachable!()), None);
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn emit(
+        &self,
+        app: &App,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: impl FnOnce() -> Value,
+    ) -> Option<DispatchReport> {
+        self.emit_from(app.name(), app.version(), None, severity, verbosity, body)
+    }
+
+    /// Emits an event from `app` about `account_id`, with its account tree when a resolver is
+    /// set ([`with_account_tree`](Self::with_account_tree)); otherwise as [`emit`](Self::emit):
+    /// `None` at once, `body` not called, when nobody is interested.
+    pub fn emit_for_account(
+        &self,
+        app: &App,
+        account_id: &str,
+        severity: Severity,
+        verbosity: Verbosity,
+        body: impl FnOnce() -> Value,
+    ) -> Option<DispatchReport> {
+        self.emit_from(
+            app.name(),
+            app.version(),
+            Some(account_id),
+            severity,
+            verbosity,
+            body,
+        )
+    }
+
+    /// [`emit`](Self::emit) with the app's name and version given apart and the body built
+    /// already. `None` when nobody was interested (nothing else built).
     pub fn event(
         &self,
         app_name: impl AsRef<str>,
@@ -112,17 +172,19 @@ impl Emitter {
         verbosity: Verbosity,
         body: Value,
     ) -> Option<DispatchReport> {
-        self.event_with(
+        self.emit_from(
             app_name.as_ref(),
             app_version.as_ref(),
-            (severity, verbosity),
             None,
+            severity,
+            verbosity,
             || body,
         )
     }
 
-    /// Emits an event about `account_id`, with its account tree when a resolver is set.
-    /// `None` when nobody was interested (nothing built).
+    /// [`emit_for_account`](Self::emit_for_account) with the app's name and version given
+    /// apart and the body built already. `None` when nobody was interested (nothing else
+    /// built).
     pub fn event_for_account(
         &self,
         app_name: impl AsRef<str>,
@@ -132,23 +194,24 @@ impl Emitter {
         body: Value,
         account_id: impl AsRef<str>,
     ) -> Option<DispatchReport> {
-        self.event_with(
+        self.emit_from(
             app_name.as_ref(),
             app_version.as_ref(),
-            (severity, verbosity),
             Some(account_id.as_ref()),
+            severity,
+            verbosity,
             || body,
         )
     }
 
-    /// Like [`event_for_account`](Self::event_for_account) (or [`event`](Self::event) with no
-    /// account), but the body is built only when someone is interested.
-    pub fn event_with(
+    /// The one emitting path: the interest check, then the event, then the dispatch.
+    fn emit_from(
         &self,
         app_name: &str,
         app_version: &str,
-        (severity, verbosity): (Severity, Verbosity),
         account_id: Option<&str>,
+        severity: Severity,
+        verbosity: Verbosity,
         body: impl FnOnce() -> Value,
     ) -> Option<DispatchReport> {
         if !self.registry.is_interested(severity, verbosity) {
@@ -169,7 +232,7 @@ impl Emitter {
             verbosity,
             time: self.clock.now(),
         };
-        Some(self.registry.distribute(&event))
+        Some(self.registry.dispatch(&event))
     }
 }
 

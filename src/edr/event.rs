@@ -7,7 +7,8 @@ use super::level::{Severity, Verbosity};
 use crate::error::{Error, show_str};
 use crate::time::GregorianSeconds;
 
-/// The node name an event carries until one is set (Erlang's name for an undistributed node).
+/// The node name an event carries until one is set (Erlang's name for a node started without
+/// a name).
 pub const DEFAULT_NODE: &str = "nonode@nohost";
 
 /// One event detail record (KAZOO's `#edr_event{}`).
@@ -158,7 +159,7 @@ impl Event {
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) (path `app_name` or `account_id`) when the app name or account id
     /// holds `.`, `*` or `#`: such a key would route wrongly. [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) when the
     /// key is longer than [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), which
-    /// no broker accepts. Either way the event still dispatches in-process.
+    /// no broker accepts. Either way the event can still be dispatched in-process.
     ///
     /// ```
     /// use kazoo_records::edr::{Event, Severity, Verbosity};

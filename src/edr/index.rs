@@ -251,9 +251,9 @@ impl BucketKey {
 
 /// Every bucket a binding is filed under.
 fn bucket_keys(binding: &Binding) -> Vec<BucketKey> {
-    let apps = filed_names(binding.app_names());
-    let accounts = filed_names(binding.account_ids());
-    let descendants = binding.includes_descendants() && !binding.account_ids().is_any();
+    let apps = filed_names(binding.get_apps());
+    let accounts = filed_names(binding.get_accounts());
+    let descendants = binding.get_include_descendants() && !binding.get_accounts().is_any();
     let mut keys = Vec::with_capacity(accounts.len() * apps.len() * (1 + usize::from(descendants)));
     for account in &accounts {
         for app in &apps {

@@ -47,11 +47,9 @@ pub fn bindings_from_json(value: &Value) -> Result<Vec<Binding>, Error> {
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| {
-                Binding::from_json(item).map_err(|e| e.within_index(i).within("bindings"))
-            })
+            .map(|(i, item)| read_binding(item).map_err(|e| e.within_index(i).within("bindings")))
             .collect(),
-        Value::Object(_) => Ok(vec![Binding::from_json(value)?]),
+        Value::Object(_) => Ok(vec![read_binding(value)?]),
         other => Err(Error::invalid(
             show_json(other),
             "a binding or a list of bindings",
@@ -63,9 +61,29 @@ pub fn bindings_from_json(value: &Value) -> Result<Vec<Binding>, Error> {
 /// Writes bindings as KAZOO's JSON: always an array of binding objects.
 ///
 /// Each object has every key, in KAZOO's order when serialised with serde (and in the
-/// `Value` too with the `preserve_order` feature).
+/// `Value` too with the `preserve_order` feature). [`bindings_from_json`] reads it back to the
+/// same bindings.
+///
+/// ```
+/// use kazoo_records::edr::{Binding, bindings_from_json, bindings_to_json};
+/// use serde_json::json;
+///
+/// let bindings = [Binding::default().account("abc")];
+/// let value = bindings_to_json(&bindings);
+/// assert_eq!(
+///     value,
+///     json!([{
+///         "account_id": "abc", "include_descendants": false, "app_name": "*",
+///         "severity": "ok", "exact_severity": false, "verbosity": "info", "exact_verbosity": false
+///     }])
+/// );
+/// assert_eq!(bindings_from_json(&value)?, bindings);
+/// // One binding is serde: the same object.
+/// assert_eq!(serde_json::to_value(&bindings[0]).unwrap(), value[0]);
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
 pub fn bindings_to_json(bindings: &[Binding]) -> Value {
-    Value::Array(bindings.iter().map(Binding::to_json).collect())
+    Value::Array(bindings.iter().map(binding_to_json).collect())
 }
 
 /// The keys of a binding object, in KAZOO's order.
@@ -79,89 +97,85 @@ const BINDING_KEYS: [&str; 7] = [
     "exact_verbosity",
 ];
 
-impl Binding {
-    /// Reads one binding object (see [`bindings_from_json`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`bindings_from_json`], with paths relative to the object (`severity`).
-    pub fn from_json(value: &Value) -> Result<Binding, Error> {
-        let Value::Object(map) = value else {
-            return Err(Error::invalid(
-                show_json(value),
-                "a binding",
-                "a JSON object",
-            ));
-        };
-        if let Some(key) = map
-            .keys()
-            .find(|k| !BINDING_KEYS.contains(&k.as_str()) && *k != "pvt_account_id")
-        {
-            return Err(Error::unknown_key(
-                key.clone(),
-                format!("{} (or pvt_account_id)", BINDING_KEYS.join(", ")),
-            ));
-        }
-        let account_key = if map.contains_key("account_id") {
-            "account_id"
-        } else {
-            "pvt_account_id"
-        };
-        let account_id = read_field(map, account_key, Names::Any, |v| {
-            read_names(v, NameKind::Account)
-        })?;
-        let app_name = read_field(map, "app_name", Names::Any, |v| {
-            read_names(v, NameKind::App)
-        })?;
-        let include_descendants = read_field(map, "include_descendants", false, read_flag)?;
-        let severity = read_field(map, "severity", Levels::One(Severity::Ok), |v| {
-            read_levels(v, "a severity")
-        })?;
-        let exact_severity = read_field(map, "exact_severity", false, read_flag)?;
-        let verbosity = read_field(map, "verbosity", Levels::One(Verbosity::Info), |v| {
-            read_levels(v, "a verbosity")
-        })?;
-        let exact_verbosity = read_field(map, "exact_verbosity", false, read_flag)?;
-        let binding = Binding {
-            account_id,
-            include_descendants,
-            app_name,
-            severity,
-            exact_severity,
-            verbosity,
-            exact_verbosity,
-        };
-        binding.validate()?;
-        Ok(binding)
+/// Reads one binding object (see [`bindings_from_json`]), with paths relative to the object
+/// (`severity`); serde's `Deserialize` for [`Binding`] is this reader.
+fn read_binding(value: &Value) -> Result<Binding, Error> {
+    let Value::Object(map) = value else {
+        return Err(Error::invalid(
+            show_json(value),
+            "a binding",
+            "a JSON object",
+        ));
+    };
+    if let Some(key) = map
+        .keys()
+        .find(|k| !BINDING_KEYS.contains(&k.as_str()) && *k != "pvt_account_id")
+    {
+        return Err(Error::unknown_key(
+            key.clone(),
+            format!("{} (or pvt_account_id)", BINDING_KEYS.join(", ")),
+        ));
     }
+    let account_key = if map.contains_key("account_id") {
+        "account_id"
+    } else {
+        "pvt_account_id"
+    };
+    let account_id = read_field(map, account_key, Names::Any, |v| {
+        read_names(v, NameKind::Account)
+    })?;
+    let app_name = read_field(map, "app_name", Names::Any, |v| {
+        read_names(v, NameKind::App)
+    })?;
+    let include_descendants = read_field(map, "include_descendants", false, read_flag)?;
+    let severity = read_field(map, "severity", Levels::One(Severity::Ok), |v| {
+        read_levels(v, "a severity")
+    })?;
+    let exact_severity = read_field(map, "exact_severity", false, read_flag)?;
+    let verbosity = read_field(map, "verbosity", Levels::One(Verbosity::Info), |v| {
+        read_levels(v, "a verbosity")
+    })?;
+    let exact_verbosity = read_field(map, "exact_verbosity", false, read_flag)?;
+    let binding = Binding {
+        account_id,
+        include_descendants,
+        app_name,
+        severity,
+        exact_severity,
+        verbosity,
+        exact_verbosity,
+    };
+    binding.validate()?;
+    Ok(binding)
+}
 
-    /// Writes this binding as KAZOO's JSON object, every key present.
-    pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("account_id".into(), names_json(self.account_ids()));
-        map.insert(
-            "include_descendants".into(),
-            self.includes_descendants().into(),
-        );
-        map.insert("app_name".into(), names_json(self.app_names()));
-        map.insert("severity".into(), levels_json(self.severity_levels()));
-        map.insert("exact_severity".into(), self.is_exact_severity().into());
-        map.insert("verbosity".into(), levels_json(self.verbosity_levels()));
-        map.insert("exact_verbosity".into(), self.is_exact_verbosity().into());
-        Value::Object(map)
-    }
+/// Writes one binding as KAZOO's JSON object, every key present, in KAZOO's order (as
+/// serde's `Serialize` for [`Binding`] writes it).
+fn binding_to_json(binding: &Binding) -> Value {
+    let mut map = Map::new();
+    map.insert("account_id".into(), names_json(&binding.account_id));
+    map.insert(
+        "include_descendants".into(),
+        binding.include_descendants.into(),
+    );
+    map.insert("app_name".into(), names_json(&binding.app_name));
+    map.insert("severity".into(), levels_json(&binding.severity));
+    map.insert("exact_severity".into(), binding.exact_severity.into());
+    map.insert("verbosity".into(), levels_json(&binding.verbosity));
+    map.insert("exact_verbosity".into(), binding.exact_verbosity.into());
+    Value::Object(map)
 }
 
 impl Serialize for Binding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(BINDING_KEYS.len()))?;
-        map.serialize_entry("account_id", &names_json(self.account_ids()))?;
-        map.serialize_entry("include_descendants", &self.includes_descendants())?;
-        map.serialize_entry("app_name", &names_json(self.app_names()))?;
-        map.serialize_entry("severity", &levels_json(self.severity_levels()))?;
-        map.serialize_entry("exact_severity", &self.is_exact_severity())?;
-        map.serialize_entry("verbosity", &levels_json(self.verbosity_levels()))?;
-        map.serialize_entry("exact_verbosity", &self.is_exact_verbosity())?;
+        map.serialize_entry("account_id", &names_json(&self.account_id))?;
+        map.serialize_entry("include_descendants", &self.include_descendants)?;
+        map.serialize_entry("app_name", &names_json(&self.app_name))?;
+        map.serialize_entry("severity", &levels_json(&self.severity))?;
+        map.serialize_entry("exact_severity", &self.exact_severity)?;
+        map.serialize_entry("verbosity", &levels_json(&self.verbosity))?;
+        map.serialize_entry("exact_verbosity", &self.exact_verbosity)?;
         map.end()
     }
 }
@@ -169,7 +183,7 @@ impl Serialize for Binding {
 impl<'de> Deserialize<'de> for Binding {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        Binding::from_json(&value).map_err(serde::de::Error::custom)
+        read_binding(&value).map_err(serde::de::Error::custom)
     }
 }
 
@@ -255,13 +269,28 @@ impl Event {
     ///
     /// An [`Error`] naming the key and the value: an unknown key, a missing required key, a
     /// wrong type, an unknown level, an unreadable timestamp, or two times that disagree.
+    ///
+    /// Serde reads the same shape (`Deserialize` is this reader, its error's message the
+    /// same) and writes it (`Serialize`, keys in the order above, absent optionals omitted);
+    /// this reader's [`Error`] also gives the [`kind`](Error::kind) and [`path`](Error::path).
+    ///
+    /// ```
+    /// use kazoo_records::ErrorKind;
+    /// use kazoo_records::edr::{Event, Severity, Verbosity};
+    ///
+    /// let event = Event::new("callflow", "4.3.1", Severity::Ok, Verbosity::Info, serde_json::json!({}))
+    ///     .with_account("abc");
+    /// let mut value = serde_json::to_value(&event).unwrap();
+    /// assert_eq!(value["account_id"], "abc");
+    /// assert_eq!(Event::from_json(&value)?, event);
+    ///
+    /// value["severity"] = "Critical".into();
+    /// let err = Event::from_json(&value).unwrap_err();
+    /// assert_eq!((err.kind(), err.path()), (ErrorKind::Invalid, "severity"));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn from_json(value: &Value) -> Result<Event, Error> {
         read_event(value, &SNAKE)
-    }
-
-    /// Writes the normalised snake_case shape (absent optionals omitted).
-    pub fn to_json(&self) -> Value {
-        Value::Object(self.entries(&SNAKE).collect())
     }
 
     /// Reads an event in KAZOO's AMQP wire shape (`Account-ID`, `App-Name`, `Body`, …).

@@ -72,7 +72,7 @@ impl Severity {
     }
 
     /// The position in [`Severity::ALL`] (0 for `ok`).
-    pub const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }
@@ -101,17 +101,17 @@ impl Verbosity {
     }
 
     /// The position in [`Verbosity::ALL`] (0 for `trace`).
-    pub const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }
 
-/// What [`Severity`] and [`Verbosity`] share: a small ordered set of named levels.
+/// What [`Severity`] and [`Verbosity`] share: a small ordered set of named levels, so that
+/// [`Levels`](super::Levels) of either can be expanded and masked by one generic helper.
 ///
-/// Sealed: only this crate's two level types implement it.
-pub trait Level:
-    Copy + Ord + fmt::Display + FromStr<Err = Error> + sealed::Sealed + 'static
-{
+/// Crate-private, and so sealed: only the two level types implement it, and no public
+/// signature names it.
+pub(crate) trait Level: Copy + Ord + 'static {
     /// Every level, least significant first.
     const ALL: &'static [Self];
 
@@ -123,7 +123,7 @@ impl Level for Severity {
     const ALL: &'static [Self] = &Severity::ALL;
 
     fn index(self) -> usize {
-        self as usize
+        Severity::index(self)
     }
 }
 
@@ -131,14 +131,8 @@ impl Level for Verbosity {
     const ALL: &'static [Self] = &Verbosity::ALL;
 
     fn index(self) -> usize {
-        self as usize
+        Verbosity::index(self)
     }
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::Severity {}
-    impl Sealed for super::Verbosity {}
 }
 
 impl FromStr for Severity {
@@ -214,5 +208,22 @@ impl<'de> Deserialize<'de> for Verbosity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_is_the_position_in_all() {
+        for (i, s) in Severity::ALL.into_iter().enumerate() {
+            assert_eq!((s.index(), Level::index(s), Severity::ALL[i]), (i, i, s));
+        }
+        for (i, v) in Verbosity::ALL.into_iter().enumerate() {
+            assert_eq!((v.index(), Level::index(v), Verbosity::ALL[i]), (i, i, v));
+        }
+        assert_eq!(<Severity as Level>::ALL, &Severity::ALL[..]);
+        assert_eq!(<Verbosity as Level>::ALL, &Verbosity::ALL[..]);
     }
 }

@@ -1,14 +1,17 @@
 //! Event detail records: events, bindings, routing keys and in-process dispatch.
 //!
-//! An application emits an [`Event`] (directly, or through an [`Emitter`] that fills in id,
-//! node, time and account tree); subscribers [`bind`](Registry::bind) to a [`Registry`] with
-//! [`Binding`]s and get a synchronous callback for every event a binding selects.
+//! An application ([`App`]) emits events through an [`Emitter`], which fills in id, node,
+//! time and account tree and builds nothing when nobody listens; or it builds an [`Event`] and
+//! [`dispatch`](Registry::dispatch)es it itself. Subscribers [`bind`](Registry::bind) to a
+//! [`Registry`] with [`Binding`]s; dispatching an event delivers it to every subscription with
+//! a binding that selects it (calls its callback, synchronously).
 //!
 //! A binding also gives the AMQP routing keys a broker queue is bound with ([`Binding::keys`]);
 //! [`topic::matches`] is RabbitMQ's topic matching, and in-process delivery
 //! ([`Binding::matches`]) agrees with it, so events can cross nodes through a topic exchange
 //! with the same routing as in-process.
 
+mod app;
 mod binding;
 mod emitter;
 mod event;
@@ -21,12 +24,13 @@ mod report;
 mod subscription;
 pub mod topic;
 
+pub use app::App;
 pub use binding::{Binding, Levels, MAX_NAME_PAIRS, Names};
 pub use emitter::Emitter;
 pub use event::{DEFAULT_NODE, Event};
 pub use event_id::EventId;
 pub use json::{bindings_from_json, bindings_to_json};
-pub use level::{Level, Severity, Verbosity};
+pub use level::{Severity, Verbosity};
 pub use registry::{MAX_NESTED_DEPTH, Registry, RegistryStats};
 pub use report::DispatchReport;
 pub use subscription::{SubscriptionId, SubscriptionInfo};

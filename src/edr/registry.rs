@@ -18,8 +18,8 @@ use super::report::DispatchReport;
 use super::subscription::{Subscription, SubscriptionId, SubscriptionInfo};
 use crate::error::Error;
 
-/// How deep distributions may nest: an event distributed from a callback counts one level, an
-/// event distributed from *its* callbacks two, and so on. An event distributed from callbacks
+/// How deep dispatches may nest: an event dispatched from a callback counts one level, an
+/// event dispatched from *its* callbacks two, and so on. An event dispatched from callbacks
 /// nested deeper than this is dropped and counted in
 /// [`DispatchReport::dropped_nested`] (and in [`RegistryStats::dropped_nested`]): a subscriber
 /// that re-emits what it receives cannot overflow the stack.
@@ -29,20 +29,20 @@ pub const MAX_NESTED_DEPTH: usize = 8;
 ///
 /// - [`bind`](Self::bind) a named subscription (one or more [`Binding`]s and a callback);
 ///   [`unbind`](Self::unbind) it by id.
-/// - [`distribute`](Self::distribute) calls, on the calling thread, the callback of every
-///   subscription one of whose bindings [matches](Binding::matches) the event: at most once per
-///   subscription, in bind order.
+/// - [`dispatch`](Self::dispatch) delivers an event, on the calling thread, to every
+///   subscription one of whose bindings [matches](Binding::matches) it (calls its callback): at
+///   most once per subscription, in bind order.
 /// - [`is_interested`](Self::is_interested) answers "would anything at this severity and
 ///   verbosity be delivered?" with one relaxed atomic load, so emitters can skip building
 ///   events nobody wants.
 ///
 /// # Guarantees
 ///
-/// - **Threads**: `Registry` is `Send + Sync`; any number of threads may distribute while
+/// - **Threads**: `Registry` is `Send + Sync`; any number of threads may dispatch while
 ///   others bind and unbind. Dispatch reads an immutable index snapshot that each thread caches,
-///   so distributing threads write no shared memory and never wait for writers (read-copy-update).
+///   so dispatching threads write no shared memory and never wait for writers (read-copy-update).
 /// - **No lock held in callbacks**: no lock another thread can wait on is held while a callback
-///   runs. A callback may distribute (nested events are delivered, up to
+///   runs. A callback may dispatch (nested events are delivered, up to
 ///   [`MAX_NESTED_DEPTH`]), bind or unbind without deadlock. A bind made during a dispatch takes
 ///   effect from the next event.
 /// - **Panics**: a panicking callback is caught, counted in [`DispatchReport::panicked`], and the
@@ -66,11 +66,13 @@ pub const MAX_NESTED_DEPTH: usize = 8;
 ///
 /// assert!(!registry.is_interested(Severity::Ok, Verbosity::Info));
 /// let event = Event::new("callflow", "4.3.1", Severity::Critical, Verbosity::Error, serde_json::json!({}));
-/// assert_eq!(registry.distribute(&event).delivered, 1);
+/// assert_eq!(registry.dispatch(&event).delivered, 1);
 /// assert_eq!(*seen.lock().unwrap(), ["callflow"]);
+/// assert_eq!(registry.stats().subscriptions, 1);
 ///
 /// assert!(registry.unbind(id));
-/// assert_eq!(registry.distribute(&event).delivered, 0);
+/// assert_eq!(registry.dispatch(&event).delivered, 0);
+/// assert!(registry.subscriptions().is_empty());
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 pub struct Registry {
@@ -84,13 +86,17 @@ pub struct Registry {
     published: RwLock<Arc<Index>>,
     /// Serialises binds and unbinds.
     writer: Mutex<Writer>,
-    /// One slot per thread that has distributed on this registry.
+    /// One slot per thread that has dispatched on this registry.
     readers: Mutex<Vec<Arc<ReaderSlot>>>,
     panicked: AtomicU64,
     dropped_nested: AtomicU64,
 }
 
-/// Counters over a registry's life, for monitoring.
+/// What [`Registry::stats`] returns: the subscriptions bound now, and counters over the
+/// registry's life, for monitoring.
+///
+/// Not exhaustive (more counters may come): read its fields; it cannot be built outside
+/// this crate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RegistryStats {
@@ -132,7 +138,7 @@ struct Cached {
 thread_local! {
     /// This thread's slots, by registry uid.
     static SLOTS: RefCell<Vec<(u64, Arc<ReaderSlot>)>> = const { RefCell::new(Vec::new()) };
-    /// How many distributions are in progress on this thread (nesting).
+    /// How many dispatches are in progress on this thread (nesting).
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
@@ -162,13 +168,27 @@ impl Registry {
     /// Binds a named subscription: `callback` receives every event one of `bindings` matches.
     ///
     /// Every binding is [validated](Binding::validate). The subscription takes effect from the
-    /// next event distributed (not one already being distributed).
+    /// next event dispatched (not one already being dispatched).
     ///
     /// # Errors
     ///
     /// - [`ErrorKind::Exists`](crate::ErrorKind::Exists) when a subscription with this name is bound already.
     /// - [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) (path `bindings[i]…`) for a binding that does not validate, or
     ///   (path `bindings`) for no bindings at all.
+    ///
+    /// ```
+    /// use kazoo_records::ErrorKind;
+    /// use kazoo_records::edr::{Binding, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let id = registry.bind("audit", [Binding::default().account("abc")], |_| {})?;
+    /// let err = registry.bind("audit", [Binding::default()], |_| {}).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Exists);
+    /// let err = registry.bind("bad", [Binding::default(), Binding::default().app("a.b")], |_| {});
+    /// assert_eq!(err.unwrap_err().path(), "bindings[1].app_name");
+    /// assert!(registry.unbind(id));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn bind<F>(
         &self,
         name: impl Into<String>,
@@ -217,16 +237,28 @@ impl Registry {
 
     /// Unbinds a subscription; returns whether it was bound.
     ///
-    /// When `unbind` returns, no distribution will call the callback again: it first waits for
-    /// distributions already running on other threads that might still call it. The registry
+    /// When `unbind` returns, no dispatch will call the callback again: it first waits for
+    /// dispatches already running on other threads that might still call it. The registry
     /// then holds the callback no longer, so whatever it captured is dropped.
     ///
     /// Called from inside a callback, `unbind` does not wait for other threads (two callbacks
     /// unbinding each other would otherwise deadlock): the callback is then not called for any
-    /// event distributed after `unbind` returns, nor again in the current distribution on this
-    /// thread, but a distribution already running on another thread may still call it once.
+    /// event dispatched after `unbind` returns, nor again in the current dispatch on this
+    /// thread, but a dispatch already running on another thread may still call it once.
     /// Idle threads let go of the callback at once; the calling thread, and threads that were
-    /// distributing, at their next distribution.
+    /// dispatching, at their next dispatch.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
+    ///
+    /// let registry = Registry::new();
+    /// let id = registry.bind("all", [Binding::default()], |_| {})?;
+    /// assert!(registry.unbind(id));
+    /// assert!(!registry.unbind(id), "unbound already");
+    /// let event = Event::new("app", "1", Severity::Ok, Verbosity::Info, serde_json::json!({}));
+    /// assert!(!registry.dispatch(&event).reached_anyone());
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn unbind(&self, id: SubscriptionId) -> bool {
         let (subscription, epoch) = {
             let mut writer = self.writer.lock();
@@ -252,12 +284,23 @@ impl Registry {
         true
     }
 
-    /// Distributes `event` to every subscription that selects it, on the calling thread, in
-    /// bind order, at most once per subscription.
+    /// Dispatches `event`: delivers it to every subscription that selects it (calls its
+    /// callback), on the calling thread, in bind order, at most once per subscription.
     ///
     /// Never panics because a callback did: panics are caught and counted (even a panic whose
     /// payload panics again when dropped).
-    pub fn distribute(&self, event: &Event) -> DispatchReport {
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, DispatchReport, Event, Registry, Severity, Verbosity};
+    ///
+    /// let registry = Registry::new();
+    /// registry.bind("warnings", [Binding::default().severity(Severity::Warning)], |_| {})?;
+    /// let event = |severity| Event::new("callflow", "4.3.1", severity, Verbosity::Info, serde_json::json!({}));
+    /// assert_eq!(registry.dispatch(&event(Severity::Critical)).delivered, 1);
+    /// assert_eq!(registry.dispatch(&event(Severity::Ok)), DispatchReport::default());
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn dispatch(&self, event: &Event) -> DispatchReport {
         if !self.is_interested(event.severity(), event.verbosity()) {
             return DispatchReport::default();
         }
@@ -271,17 +314,24 @@ impl Registry {
         }
         let _nesting = Nesting::enter();
         let slot = self.reader_slot();
-        // Outermost *on this registry*: a distribution nested in another registry's callback
+        // Outermost *on this registry*: a dispatch nested in another registry's callback
         // must still announce itself here, or this registry's `unbind` would not wait for it.
         if slot.active.load(Ordering::Relaxed) == 0 {
-            self.distribute_outermost(&slot, event)
+            self.dispatch_outermost(&slot, event)
         } else {
-            // Nested in a distribution of this registry on this thread, which announced the
+            // Nested in a dispatch of this registry on this thread, which announced the
             // epoch it started in (so unbind waits for this too): rare, so take the published
             // snapshot directly (the cache is in use).
             let snapshot = Arc::clone(&self.published.read());
-            self.deliver(&snapshot, event)
+            self.deliver_all(&snapshot, event)
         }
+    }
+
+    /// The old name of [`dispatch`](Self::dispatch), which it calls.
+    #[deprecated(note = "renamed to `dispatch`")]
+    #[inline]
+    pub fn distribute(&self, event: &Event) -> DispatchReport {
+        self.dispatch(event)
     }
 
     /// Whether any subscription selects events of this severity and verbosity: one relaxed
@@ -291,7 +341,19 @@ impl Registry {
         self.interest.load(Ordering::Relaxed) & cell_bit(severity, verbosity) != 0
     }
 
-    /// The subscriptions bound now, in bind order.
+    /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let id = registry.bind("audit", [Binding::default().account("abc")], |_| {})?;
+    /// let subscriptions = registry.subscriptions();
+    /// assert_eq!(subscriptions.len(), 1);
+    /// assert_eq!((subscriptions[0].id, subscriptions[0].name.as_str()), (id, "audit"));
+    /// assert_eq!(subscriptions[0].bindings, [Binding::default().account("abc")]);
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn subscriptions(&self) -> Vec<SubscriptionInfo> {
         self.writer
             .lock()
@@ -301,28 +363,34 @@ impl Registry {
             .collect()
     }
 
-    /// How many subscriptions are bound.
-    pub fn len(&self) -> usize {
-        self.writer.lock().subscriptions.len()
-    }
-
-    /// Whether no subscription is bound.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Counters over the registry's life.
+    /// How many subscriptions are bound now, and counters over the registry's life.
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
+    ///
+    /// let registry = Registry::new();
+    /// registry.bind("broken", [Binding::default()], |_| panic!("bug in a subscriber"))?;
+    /// registry.dispatch(&Event::new("app", "1", Severity::Ok, Verbosity::Info, serde_json::json!({})));
+    /// let stats = registry.stats();
+    /// assert_eq!((stats.subscriptions, stats.panicked, stats.dropped_nested), (1, 1, 0));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn stats(&self) -> RegistryStats {
         RegistryStats {
-            subscriptions: self.len(),
+            subscriptions: self.subscription_count(),
             panicked: self.panicked.load(Ordering::Relaxed),
             dropped_nested: self.dropped_nested.load(Ordering::Relaxed),
         }
     }
 
-    /// The outermost distribution on this registry on this thread: announce the epoch, use the
+    /// How many subscriptions are bound.
+    fn subscription_count(&self) -> usize {
+        self.writer.lock().subscriptions.len()
+    }
+
+    /// The outermost dispatch on this registry on this thread: announce the epoch, use the
     /// cached snapshot.
-    fn distribute_outermost(&self, slot: &ReaderSlot, event: &Event) -> DispatchReport {
+    fn dispatch_outermost(&self, slot: &ReaderSlot, event: &Event) -> DispatchReport {
         let epoch = self.announce(slot);
         let report = {
             let mut cached = slot.cache.lock();
@@ -331,7 +399,7 @@ impl Registry {
                 cached.epoch = epoch;
             }
             match cached.snapshot.as_deref() {
-                Some(snapshot) => self.deliver(snapshot, event),
+                Some(snapshot) => self.deliver_all(snapshot, event),
                 None => DispatchReport::default(),
             }
         };
@@ -339,25 +407,31 @@ impl Registry {
         report
     }
 
-    /// Calls every candidate's callback, catching panics.
-    fn deliver(&self, snapshot: &Index, event: &Event) -> DispatchReport {
+    /// Delivers `event` to every subscription of `snapshot` that selects it, in bind order.
+    fn deliver_all(&self, snapshot: &Index, event: &Event) -> DispatchReport {
         let mut candidates = Vec::new();
         snapshot.candidates(event, &mut candidates);
         let mut report = DispatchReport::default();
         for subscription in candidates {
-            if subscription.is_unbound() {
-                continue;
-            }
-            match catch_unwind(AssertUnwindSafe(|| subscription.call(event))) {
-                Ok(()) => report.delivered += 1,
-                Err(payload) => {
-                    report.panicked += 1;
-                    self.panicked.fetch_add(1, Ordering::Relaxed);
-                    drop_panic_payload(payload);
-                }
-            }
+            self.deliver(subscription, event, &mut report);
         }
         report
+    }
+
+    /// Delivers `event` to one subscription (calls its callback) unless it was unbound,
+    /// catching a panic; counts the outcome in `report`.
+    fn deliver(&self, subscription: &Subscription, event: &Event, report: &mut DispatchReport) {
+        if subscription.is_unbound() {
+            return;
+        }
+        match catch_unwind(AssertUnwindSafe(|| subscription.call(event))) {
+            Ok(()) => report.delivered += 1,
+            Err(payload) => {
+                report.panicked += 1;
+                self.panicked.fetch_add(1, Ordering::Relaxed);
+                drop_panic_payload(payload);
+            }
+        }
     }
 
     /// Publishes the writer's index and interest mask; returns the new epoch.
@@ -387,7 +461,7 @@ impl Registry {
         }
     }
 
-    /// Waits until no thread is in a distribution that started before `epoch`.
+    /// Waits until no thread is in a dispatch that started before `epoch`.
     fn wait_for_readers_before(&self, epoch: u64) {
         let readers: Vec<Arc<ReaderSlot>> = self.readers.lock().clone();
         for slot in readers {
@@ -408,7 +482,7 @@ impl Registry {
     }
 
     /// Drops the snapshots idle threads cached before `epoch`, so the registry stops holding
-    /// what was unbound. A thread busy distributing took a newer snapshot and is left alone.
+    /// what was unbound. A thread busy dispatching took a newer snapshot and is left alone.
     fn clear_cached_snapshots_before(&self, epoch: u64) {
         for slot in self.readers.lock().iter() {
             if let Some(mut cached) = slot.cache.try_lock() {
@@ -473,7 +547,7 @@ impl Drop for Registry {
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
-            .field("subscriptions", &self.len())
+            .field("subscriptions", &self.subscription_count())
             .field(
                 "interest",
                 &format_args!("{:#020b}", self.interest.load(Ordering::Relaxed)),
@@ -496,7 +570,7 @@ fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
 }
 
 /// Drops a caught panic's payload without letting a panic from its destructor escape (it would
-/// unwind out of `distribute`, skip clearing the thread's announced epoch, and leave every later
+/// unwind out of `dispatch`, skip clearing the thread's announced epoch, and leave every later
 /// `unbind` waiting for this thread): that second panic is caught too, and its payload leaked
 /// rather than risk a third.
 fn drop_panic_payload(payload: Box<dyn Any + Send>) {
@@ -505,7 +579,7 @@ fn drop_panic_payload(payload: Box<dyn Any + Send>) {
     }
 }
 
-/// Marks a distribution in progress on this thread for as long as it lives.
+/// Marks a dispatch in progress on this thread for as long as it lives.
 struct Nesting;
 
 impl Nesting {
@@ -522,7 +596,7 @@ impl Drop for Nesting {
     }
 }
 
-/// How many distributions are in progress on this thread.
+/// How many dispatches are in progress on this thread.
 fn nesting_depth() -> usize {
     DEPTH.try_with(Cell::get).unwrap_or(0)
 }
@@ -549,7 +623,7 @@ mod tests {
     }
 
     #[test]
-    fn a_distribution_nested_in_another_registrys_callback_announces_itself() {
+    fn a_dispatch_nested_in_another_registrys_callback_announces_itself() {
         let outer = Registry::new();
         let inner = Arc::new(Registry::new());
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -563,24 +637,24 @@ mod tests {
         let i = Arc::clone(&inner);
         outer
             .bind("bridge", [Binding::default()], move |e: &Event| {
-                // Nested in `outer`, but the outermost distribution on `inner`.
-                assert_eq!(i.distribute(e).delivered, 1);
+                // Nested in `outer`, but the outermost dispatch on `inner`.
+                assert_eq!(i.dispatch(e).delivered, 1);
                 // And nested on `inner` too: still announced from the outer call.
-                let nested = i.distribute(e);
+                let nested = i.dispatch(e);
                 assert_eq!(nested.delivered, 1);
             })
             .unwrap();
         let i = Arc::clone(&inner);
         let via_inner = inner.bind("self", [Binding::default().app("loop")], move |_| {
-            assert_eq!(i.distribute(&event()).delivered, 1);
+            assert_eq!(i.dispatch(&event()).delivered, 1);
         });
         via_inner.unwrap();
 
-        assert_eq!(outer.distribute(&event()).delivered, 1);
+        assert_eq!(outer.dispatch(&event()).delivered, 1);
         assert_eq!(*seen.lock(), [true, true]);
         assert!(
             !announced(&inner),
-            "the announcement ends with the distribution"
+            "the announcement ends with the dispatch"
         );
         // Nested on the same registry, the probe still sees the outermost announcement.
         let looped = Event::new(
@@ -590,7 +664,7 @@ mod tests {
             Verbosity::Info,
             serde_json::json!({}),
         );
-        assert_eq!(inner.distribute(&looped).delivered, 2);
+        assert_eq!(inner.dispatch(&looped).delivered, 2);
         assert_eq!(*seen.lock(), [true, true, true, true]);
         assert!(!announced(&inner));
     }
@@ -617,8 +691,8 @@ mod tests {
         registry
             .bind("after", [Binding::default()], |_| {})
             .unwrap();
-        let report = catch_unwind(AssertUnwindSafe(|| registry.distribute(&event())))
-            .expect("distribute must not unwind because a payload's destructor panicked");
+        let report = catch_unwind(AssertUnwindSafe(|| registry.dispatch(&event())))
+            .expect("dispatch must not unwind because a payload's destructor panicked");
         assert_eq!((report.delivered, report.panicked), (1, 1));
         assert!(!announced(&registry), "the thread must not stay announced");
         assert_eq!(registry.stats().panicked, 1);

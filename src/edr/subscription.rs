@@ -28,7 +28,10 @@ impl fmt::Display for SubscriptionId {
     }
 }
 
-/// What a registry holds about one subscription, for introspection.
+/// What a registry holds about one subscription, for introspection
+/// ([`Registry::subscriptions`](super::Registry::subscriptions) returns them).
+///
+/// Not exhaustive (it may grow): read its fields; it cannot be built outside this crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SubscriptionInfo {
