@@ -31,8 +31,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kazoo_records::Error;
 use kazoo_records::cdr::{
-    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, Direction, InteractionId, Interactions,
-    OrderedStore, PageRequest, ScanStart, SortKey, Units, paginate, paginate_interaction_store,
+    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, InteractionId, Interactions, OrderedStore,
+    PageRequest, ScanStart, SortKey, SortOrder, Units, paginate, paginate_interaction_store,
     paginate_store,
 };
 use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity, bindings_from_json};
@@ -737,10 +737,10 @@ fn build_request(spec: &Value) -> Result<PageRequest, String> {
                 "created_from" => request.created_from(GregorianSeconds(integer(value)?)),
                 "created_to" => request.created_to(GregorianSeconds(integer(value)?)),
                 "start_key" => request.start_key(text(value)?),
-                "direction" => match value.as_str() {
-                    Some("ascending") => request.direction(Direction::Ascending),
-                    Some("descending") => request.direction(Direction::Descending),
-                    _ => return Err(format!("{value} is not a direction")),
+                "order" => match value.as_str() {
+                    Some("ascending") => request.order(SortOrder::Ascending),
+                    Some("descending") => request.order(SortOrder::Descending),
+                    _ => return Err(format!("{value} is not an order")),
                 },
                 other => return Err(format!("unknown request spec key {other:?}")),
             })
@@ -843,10 +843,10 @@ impl OrderedStore for VecStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, String)>, Error> {
-        let mut rows = common::scan_sorted(&self.rows, start, direction, limit);
+        let mut rows = common::scan_sorted(&self.rows, start, order, limit);
         if self.out_of_order {
             rows.reverse();
         }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kazoo_records::cdr::{
-    Cdr, CdrId, Direction, Filters, InteractionId, Interactions, OrderedStore, PageRequest,
-    ScanStart, SortKey, paginate, paginate_store,
+    Cdr, CdrId, Filters, InteractionId, Interactions, OrderedStore, PageRequest, ScanStart,
+    SortKey, SortOrder, paginate, paginate_store,
 };
 use kazoo_records::edr::{
     Binding, Emitter, Event, MAX_NAME_PAIRS, Registry, Severity, Verbosity, bindings_from_json,
@@ -99,10 +99,10 @@ impl OrderedStore for Counting {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, usize)>, Error> {
-        let rows = common::scan_sorted(&self.rows, start, direction, limit);
+        let rows = common::scan_sorted(&self.rows, start, order, limit);
         self.handed.fetch_add(rows.len(), Ordering::Relaxed);
         Ok(rows)
     }

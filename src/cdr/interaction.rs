@@ -6,7 +6,8 @@ use std::fmt;
 use super::cursor::{Listing, Position};
 use super::direction::CallDirection;
 use super::ids::InteractionId;
-use super::page::{Direction, Page, PageRequest};
+use super::order::SortOrder;
+use super::page::{Page, PageRequest};
 use super::record::Cdr;
 use crate::Error;
 use crate::time::{GregorianSeconds, UnixMicros};
@@ -246,19 +247,19 @@ impl<'a> Interactions<'a> {
                 after.id.as_str(),
                 after.tie,
             );
-            match query.direction {
-                Direction::Ascending => {
+            match query.order {
+                SortOrder::Ascending => {
                     lo = lo.max(self.groups.partition_point(|g| g.order() <= after));
                 }
-                Direction::Descending => {
+                SortOrder::Descending => {
                     hi = hi.min(self.groups.partition_point(|g| g.order() < after));
                 }
             }
         }
         let in_range = self.groups.get(lo..hi).unwrap_or(&[]);
-        let mut items: Vec<&Interaction<'a>> = match query.direction {
-            Direction::Ascending => in_range.iter().take(query.want()).collect(),
-            Direction::Descending => in_range.iter().rev().take(query.want()).collect(),
+        let mut items: Vec<&Interaction<'a>> = match query.order {
+            SortOrder::Ascending => in_range.iter().take(query.want()).collect(),
+            SortOrder::Descending => in_range.iter().rev().take(query.want()).collect(),
         };
         let next = query.next_after(&mut items, |group| {
             let (time, key, tie) = group.order();

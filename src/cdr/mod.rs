@@ -7,8 +7,8 @@
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
 //! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
 //! - [`Interactions`] / [`group_interactions`]: legs grouped into calls, ordered, summarised.
-//! - [`PageRequest`], [`Page`], [`paginate`], [`OrderedStore`]: cursor pagination over a
-//!   slice or a host's ordered store, for CDRs and for interactions.
+//! - [`PageRequest`], [`SortOrder`], [`Page`], [`paginate`], [`OrderedStore`]: cursor
+//!   pagination over a slice or a host's ordered store, for CDRs and for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //!
@@ -36,6 +36,7 @@ mod ids;
 mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod order;
 mod page;
 mod record;
 mod resource_type;
@@ -48,9 +49,10 @@ pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use order::SortOrder;
 pub use page::{
-    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
-    PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
+    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, OrderedStore, Page, PageRequest,
+    ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
 };
 pub use record::Cdr;
 pub use resource_type::ResourceType;
