@@ -65,7 +65,6 @@ impl OrderedStore for SortedStore {
             (ScanStart::From(key), false) => rows.partition_point(|(k, _)| k <= key),
             (ScanStart::After(key), true) => rows.partition_point(|(k, _)| k <= key),
             (ScanStart::After(key), false) => rows.partition_point(|(k, _)| k < key),
-            _ => return Ok(Vec::new()),
         };
         Ok(if ascending {
             rows.get(split..)

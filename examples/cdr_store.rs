@@ -53,7 +53,6 @@ impl SqlStore {
                 format!("(listing_time, doc_id) {} (?, ?)", cmp.1),
                 vec![Param::Int(key.time.0), Param::Text(key.id.clone())],
             ),
-            _ => ("FALSE".to_owned(), Vec::new()),
         };
         params.push(Param::Int(limit as i64));
         let sql = format!(
@@ -74,7 +73,6 @@ impl SqlStore {
                 (ScanStart::From(k), SortOrder::Descending) => key <= (k.time.0, k.id.as_str()),
                 (ScanStart::After(k), SortOrder::Ascending) => key > (k.time.0, k.id.as_str()),
                 (ScanStart::After(k), SortOrder::Descending) => key < (k.time.0, k.id.as_str()),
-                _ => false,
             }
         };
         let rows = self.table.iter().filter(|(t, id, _)| wanted(*t, id));
@@ -122,7 +120,6 @@ impl CouchView {
             ScanStart::From(k) | ScanStart::After(k) => {
                 format!("[{},{}]", k.time.0, serde_json::Value::from(k.id.as_str()))
             }
-            _ => "null".to_owned(),
         };
         format!(
             "/{}/_design/cdrs/_view/listing_by_time?startkey={}&descending={descending}&limit={limit}&include_docs=true",

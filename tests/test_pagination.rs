@@ -166,9 +166,6 @@ impl OrderedStore for MemStore {
             (ScanStart::After(k), SortOrder::Descending) => {
                 (Bound::Unbounded, Bound::Excluded(k.clone()))
             }
-            (other, _) => {
-                return Err(Error::store(format!("unknown start {other:?}")));
-            }
         };
         let rows = self.rows.range(range).map(|(k, c)| (k.clone(), c.clone()));
         Ok(match order {

@@ -320,7 +320,6 @@ impl Cdr {
 
 /// Where an [`OrderedStore::scan`] starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ScanStart<'a> {
     /// The first rows whose time is at or beyond this time in the scan's order
     /// (ascending: time ≥ t; descending: time ≤ t), every id included.

@@ -51,7 +51,6 @@ fn in_scan(key: &SortKey, start: ScanStart<'_>, order: SortOrder) -> bool {
         (ScanStart::From(k), SortOrder::Descending) => key <= k,
         (ScanStart::After(k), SortOrder::Ascending) => key > k,
         (ScanStart::After(k), SortOrder::Descending) => key < k,
-        _ => false,
     }
 }
 
