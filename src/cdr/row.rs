@@ -13,21 +13,24 @@ use crate::time::{UnixMicros, UtcOffset};
 /// How to build a [`PublicRow`]: whether to add the reseller columns, and the UTC offset of
 /// the `datetime` column.
 ///
+/// A builder: start from [`RowOptions::new`] (or `default()`, the same) and chain the
+/// setters.
+///
 /// ```
-/// use kazoo_records::cdr::RowOptions;
+/// use kazoo_records::cdr::{Cdr, RowOptions};
 /// use kazoo_records::time::UtcOffset;
 ///
 /// let options = RowOptions::new().reseller(true).utc_offset(UtcOffset::parse("-05:00")?);
+/// let cdr = Cdr::from_json_str(r#"{"call_id": "abc", "timestamp": 63724403408}"#)?;
+/// let row = cdr.public_row(&options);
+/// assert_eq!(row.get("datetime"), Some("2019-05-06_18:10:08"));
+/// assert_eq!(row.len(), 37);
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
 pub struct RowOptions {
-    /// Add `reseller_cost` and `reseller_call_type` (KAZOO adds them for resellers).
-    pub reseller: bool,
-    /// Shift the `datetime` column to this offset (KAZOO's `utc_seconds_offset`); UTC when
-    /// `None`. The other time columns stay in UTC, as in KAZOO.
-    pub utc_offset: Option<UtcOffset>,
+    pub(crate) reseller: bool,
+    pub(crate) utc_offset: Option<UtcOffset>,
 }
 
 impl RowOptions {
@@ -36,13 +39,15 @@ impl RowOptions {
         RowOptions::default()
     }
 
-    /// Whether to add the two reseller columns.
+    /// Whether to add `reseller_cost` and `reseller_call_type` (KAZOO adds them for
+    /// resellers; default `false`).
     pub fn reseller(mut self, reseller: bool) -> Self {
         self.reseller = reseller;
         self
     }
 
-    /// The offset of the `datetime` column.
+    /// Shift the `datetime` column to this offset (KAZOO's `utc_seconds_offset`; default
+    /// UTC). The other time columns stay in UTC, as in KAZOO.
     pub fn utc_offset(mut self, offset: UtcOffset) -> Self {
         self.utc_offset = Some(offset);
         self
