@@ -2,7 +2,8 @@
 //!
 //! - [`Cdr`]: every documented and stored key typed, unknown keys kept; lenient reading,
 //!   canonical writing, errors that name the JSON path.
-//! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts.
+//! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts
+//!   (an unknown direction or resource type is kept as an [`Unrecognized`] name).
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
 //! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
@@ -49,6 +50,7 @@ pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use named::Unrecognized;
 pub use order::SortOrder;
 pub use page::{
     DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, OrderedStore, Page, PageRequest,
