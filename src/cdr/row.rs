@@ -133,15 +133,6 @@ impl PublicRow {
     /// The two columns added for resellers.
     pub const RESELLER_COLUMNS: &'static [&'static str] = ALL_COLUMNS.split_at(35).1;
 
-    /// The row of `cdr`.
-    pub fn new(cdr: &Cdr, options: &RowOptions) -> Self {
-        let mut cells = RowCells::default();
-        cells.fill(cdr, options);
-        let mut values = Vec::with_capacity(cells.len());
-        values.extend(cells.iter().map(str::to_owned));
-        PublicRow { values }
-    }
-
     /// The row's columns: [`COLUMNS`](Self::COLUMNS), then the reseller pair if asked for.
     pub fn columns(&self) -> &'static [&'static str] {
         ALL_COLUMNS.get(..self.values.len()).unwrap_or(&ALL_COLUMNS)
@@ -184,8 +175,23 @@ impl PublicRow {
 
 impl Cdr {
     /// This CDR as a row of KAZOO's CDR listing (see [`PublicRow`]).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::{Cdr, PublicRow, RowOptions};
+    ///
+    /// let cdr = Cdr::from_json_str(r#"{"call_id": "abc", "billing_seconds": 7}"#)?;
+    /// let row = cdr.public_row(&RowOptions::default());
+    /// assert_eq!(row.columns(), PublicRow::COLUMNS);
+    /// assert_eq!(row.get("billing_seconds"), Some("7"));
+    /// assert_eq!(row.get("datetime"), Some(""));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn public_row(&self, options: &RowOptions) -> PublicRow {
-        PublicRow::new(self, options)
+        let mut cells = RowCells::default();
+        cells.fill(self, options);
+        let mut values = Vec::with_capacity(cells.len());
+        values.extend(cells.iter().map(str::to_owned));
+        PublicRow { values }
     }
 }
 
