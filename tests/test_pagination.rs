@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use kazoo_records::cdr::{
-    Cdr, Interactions, OrderedStore, PageRequest, ScanStart, SortKey, SortOrder, paginate,
-    paginate_interaction_store, paginate_store,
+    Cdr, OrderedStore, PageRequest, ScanStart, SortKey, SortOrder, group_interactions, paginate,
+    paginate_interaction_store, paginate_interactions, paginate_store,
 };
 use kazoo_records::time::GregorianSeconds;
 use kazoo_records::{Error, ErrorKind};
@@ -256,10 +256,10 @@ proptest! {
             leg
         }).collect();
         let to = from + span;
-        let interactions = Interactions::new(&cdrs);
+        let interactions = group_interactions(&cdrs);
 
         // Over the grouping (a slice): every group in range once, in listing order.
-        let visited = follow(request(order, size, from, to), |r| interactions.paginate(r, NOW));
+        let visited = follow(request(order, size, from, to), |r| paginate_interactions(&interactions, r, NOW));
         let mut expected: Vec<_> = interactions.iter()
             .filter(|g| g.time().is_some_and(|t| BASE + from <= t.0 && t.0 <= BASE + to))
             .collect();
@@ -446,9 +446,8 @@ fn bad_cursors_are_cursor_errors_at_start_key() {
     let other = refused(base.clone().descending().start_key(cursor.clone()));
     assert!(other.contains("another query"), "{other}");
     refused(request(SortOrder::Ascending, 3, 0, 99).start_key(cursor.clone()));
-    let interactions = Interactions::new(&cdrs);
-    let e = interactions
-        .paginate(&base.clone().start_key(cursor.clone()), NOW)
+    let interactions = group_interactions(&cdrs);
+    let e = paginate_interactions(&interactions, &base.clone().start_key(cursor.clone()), NOW)
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cursor);
     // The same query with a different page size is fine.

@@ -1,5 +1,6 @@
 //! Cursor pagination of CDR listings: [`PageRequest`], [`Page`], the host-store trait
-//! [`OrderedStore`], and the paginators over a slice and over a store.
+//! [`OrderedStore`], and the paginators over slices (of CDRs, of interactions) and over a
+//! store.
 //!
 //! A listing is ordered by a composite key, so that equal times never make a page boundary
 //! skip or repeat an item:
@@ -15,6 +16,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::cursor::{Cursor, Listing, Position};
+use super::interaction::Interaction;
 use super::order::SortOrder;
 use super::record::Cdr;
 use crate::Error;
@@ -32,7 +34,7 @@ pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
 /// A builder: chained setters named after the setting, read back with
 /// [`get_page_size`](Self::get_page_size), [`get_order`](Self::get_order) and
 /// [`get_start_key`](Self::get_start_key). Nothing is checked until the request is used (by
-/// [`paginate`], [`paginate_store`], [`Interactions::paginate`](super::Interactions::paginate)
+/// [`paginate`], [`paginate_store`], [`paginate_interactions`]
 /// or [`paginate_interaction_store`]), which then reports the first bad parameter by name.
 ///
 /// Time range (KAZOO's defaults): `created_to` defaults to now, `created_from` to
@@ -431,6 +433,85 @@ pub fn paginate<'a>(
         .into_iter()
         .filter_map(|(_, _, index)| cdrs.get(index as usize))
         .collect();
+    Ok(query.page(items, request, next))
+}
+
+/// One page of interactions, by (interaction time, key) within the request's range.
+///
+/// `interactions` must be in listing order, as [`group_interactions`](super::group_interactions)
+/// returns them (any
+/// subsequence of that, such as the interactions a filter kept, is in order too). The range
+/// and the cursor are then found by binary search, so a page costs O(log n + page size), the
+/// 10 000th as the first. In another order the page is unspecified, as with
+/// [`slice::binary_search`] (never a panic). An interaction without a time (legs without an
+/// interaction id or timestamps) is in no range.
+///
+/// ```
+/// use kazoo_records::cdr::{Cdr, PageRequest, group_interactions, paginate_interactions};
+/// use kazoo_records::time::GregorianSeconds;
+///
+/// let legs: Vec<Cdr> = (0..3_i64)
+///     .flat_map(|call| ["a", "b"].map(|leg| serde_json::json!({
+///         "call_id": format!("{call}-{leg}"),
+///         "interaction_id": format!("{}-call{call}", 63_724_403_400 + call),
+///     })))
+///     .map(|json| Cdr::from_json_value(&json))
+///     .collect::<Result<_, _>>()?;
+/// let interactions = group_interactions(&legs);
+/// let now = GregorianSeconds(63_724_403_500);
+/// let request = PageRequest::new().page_size(2).ascending();
+/// let first = paginate_interactions(&interactions, &request, now)?;
+/// assert_eq!(first.items.iter().map(|i| i.key()).collect::<Vec<_>>(), ["call0", "call1"]);
+/// let cursor = first.next_start_key.clone().expect("a third call follows");
+/// let second = paginate_interactions(&interactions, &request.start_key(cursor), now)?;
+/// assert_eq!(second.items.len(), 1);
+/// assert_eq!(second.items[0].legs.len(), 2);
+/// assert!(second.is_last());
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`paginate`]; a cursor from a CDR listing is [`ErrorKind::Cursor`](crate::ErrorKind::Cursor)
+/// here.
+pub fn paginate_interactions<'i, 'a>(
+    interactions: &'i [Interaction<'a>],
+    request: &PageRequest,
+    now: GregorianSeconds,
+) -> Result<Page<&'i Interaction<'a>>, Error> {
+    let query = request.resolve(Listing::Interactions, now)?;
+    let from = Some(query.from);
+    let to = Some(query.to);
+    let mut lo = interactions.partition_point(|g| g.time() < from);
+    let mut hi = interactions.partition_point(|g| g.time() <= to);
+    if let Some(after) = &query.after {
+        let after = (
+            Some(GregorianSeconds(after.time)),
+            after.id.as_str(),
+            after.tie,
+        );
+        match query.order {
+            SortOrder::Ascending => {
+                lo = lo.max(interactions.partition_point(|g| g.order() <= after));
+            }
+            SortOrder::Descending => {
+                hi = hi.min(interactions.partition_point(|g| g.order() < after));
+            }
+        }
+    }
+    let in_range = interactions.get(lo..hi).unwrap_or(&[]);
+    let mut items: Vec<&Interaction<'a>> = match query.order {
+        SortOrder::Ascending => in_range.iter().take(query.want()).collect(),
+        SortOrder::Descending => in_range.iter().rev().take(query.want()).collect(),
+    };
+    let next = query.next_after(&mut items, |group| {
+        let (time, key, tie) = group.order();
+        Position {
+            time: time.map(|t| t.0).unwrap_or_default(),
+            id: key.to_owned(),
+            tie,
+        }
+    });
     Ok(query.page(items, request, next))
 }
 
