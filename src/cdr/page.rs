@@ -312,14 +312,6 @@ impl SortKey {
     }
 }
 
-impl Cdr {
-    /// The time a CDR listing places this CDR at: `timestamp` (the end of the leg), else
-    /// `pvt_created`; `None` when it has neither, and it is then in no time range.
-    pub fn listing_time(&self) -> Option<GregorianSeconds> {
-        self.timestamp.or(self.pvt_created)
-    }
-}
-
 /// Where an [`OrderedStore::scan`] starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanStart<'a> {
