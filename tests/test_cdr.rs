@@ -97,7 +97,7 @@ fn the_channel_destroy_reads_into_typed_fields() {
     assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_403_408)));
     assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
     assert_eq!(
-        cdr.channel_created_time(),
+        cdr.channel_created_time,
         Some(UnixMicros(1_557_184_198_071_108))
     );
     assert_eq!(

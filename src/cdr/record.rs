@@ -425,11 +425,6 @@ impl Cdr {
         self.timestamp.or(self.pvt_created)
     }
 
-    /// When the channel was created, in Unix microseconds (`channel_created_time`).
-    pub fn channel_created_time(&self) -> Option<UnixMicros> {
-        self.channel_created_time
-    }
-
     /// The interaction this leg belongs to: `interaction_id`, else the channel variable
     /// `call_interaction_id` (what a CHANNEL_DESTROY event carries before it is stored).
     pub fn interaction(&self) -> Option<&InteractionId> {

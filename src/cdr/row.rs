@@ -249,7 +249,7 @@ impl RowCells {
         self.with(|out| start.inspect(|s| s.write_pretty(offset, out)));
         self.number(start.map(|s| s.to_unix().0));
         let micros = cdr
-            .channel_created_time()
+            .channel_created_time
             .or_else(|| start.map(UnixMicros::from_gregorian));
         self.with(|out| micros.inspect(|m| m.write_decimal_seconds(out)));
         self.with(|out| start.inspect(|s| s.write_rfc1036(out)));
