@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use kazoo_records::Error;
 use kazoo_records::cdr::{
-    Cdr, Direction, OrderedStore, PageRequest, RowOptions, ScanStart, SortKey, paginate_store,
+    Cdr, OrderedStore, PageRequest, RowOptions, ScanStart, SortKey, SortOrder, paginate_store,
 };
 use kazoo_records::time::GregorianSeconds;
 
@@ -52,11 +52,11 @@ impl OrderedStore for SortedStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, u32)>, Error> {
         let rows = &self.0;
-        let ascending = matches!(direction, Direction::Ascending);
+        let ascending = matches!(order, SortOrder::Ascending);
         // Ascending scans read rows[first..], descending ones rows[..end] backwards.
         let split = match (start, ascending) {
             (ScanStart::Time(t), true) => rows.partition_point(|(k, _)| k.time < t),
@@ -65,7 +65,6 @@ impl OrderedStore for SortedStore {
             (ScanStart::From(key), false) => rows.partition_point(|(k, _)| k <= key),
             (ScanStart::After(key), true) => rows.partition_point(|(k, _)| k <= key),
             (ScanStart::After(key), false) => rows.partition_point(|(k, _)| k < key),
-            _ => return Ok(Vec::new()),
         };
         Ok(if ascending {
             rows.get(split..)

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use kazoo_records::cdr::csv::{CsvOptions, write_cdrs};
-use kazoo_records::cdr::{Cdr, Interactions, PageRequest, group_interactions, paginate};
+use kazoo_records::cdr::{Cdr, PageRequest, group_interactions, paginate, paginate_interactions};
 use kazoo_records::time::{GregorianSeconds, UnixMicros};
 
 const LEGS: usize = 1_000_000;
@@ -105,23 +105,22 @@ fn pages(c: &mut Criterion) {
 
     // About 400 000 interactions: pages of 25 reach page 10 000.
     let first = first.page_size(25);
-    let interactions = Interactions::new(cdrs);
+    let interactions = group_interactions(cdrs);
     let skip = first
         .clone()
         .max_page_size(usize::MAX)
         .page_size((DEEP_PAGE - 1) * 25);
-    let deep_key = interactions
-        .paginate(&skip, NOW)
+    let deep_key = paginate_interactions(&interactions, &skip, NOW)
         .expect("a valid request")
         .next_start_key
         .expect("more than 10 000 pages");
     let deep = first.clone().start_key(deep_key);
-    let mut group = c.benchmark_group("interactions_paginate");
+    let mut group = c.benchmark_group("paginate_interactions");
     group.bench_function("page_1", |b| {
-        b.iter(|| interactions.paginate(black_box(&first), NOW))
+        b.iter(|| paginate_interactions(&interactions, black_box(&first), NOW))
     });
     group.bench_function("page_10000", |b| {
-        b.iter(|| interactions.paginate(black_box(&deep), NOW))
+        b.iter(|| paginate_interactions(&interactions, black_box(&deep), NOW))
     });
     group.finish();
 }

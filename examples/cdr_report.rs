@@ -13,7 +13,7 @@
 use std::io::Write;
 
 use kazoo_records::cdr::csv::{CsvOptions, write_cdrs};
-use kazoo_records::cdr::{Cdr, Filters, Interactions, PageRequest};
+use kazoo_records::cdr::{Cdr, Filters, PageRequest, group_interactions, paginate_interactions};
 use kazoo_records::time::GregorianSeconds;
 
 fn main() {
@@ -58,7 +58,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("no CDR with a time in {path}");
         return Ok(());
     };
-    let interactions = Interactions::new(&cdrs);
+    let interactions = group_interactions(&cdrs);
     let first = PageRequest::new()
         .page_size(15)
         .ascending()
@@ -68,7 +68,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut request = first.clone();
     let mut out = std::io::stdout().lock();
     for number in 1.. {
-        let page = interactions.paginate(&request, now)?;
+        let page = paginate_interactions(&interactions, &request, now)?;
         writeln!(out, "--- page {number} ({} interactions)", page.items.len())?;
         for interaction in &page.items {
             let s = &interaction.summary;

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 
 use kazoo_records::Error;
 use kazoo_records::cdr::{
-    Cdr, Direction, OrderedStore, PageRequest, ScanStart, SortKey, paginate_store,
+    Cdr, OrderedStore, PageRequest, ScanStart, SortKey, SortOrder, paginate_store,
 };
 use kazoo_records::time::GregorianSeconds;
 
@@ -38,10 +38,10 @@ struct SqlStore {
 
 impl SqlStore {
     /// The statement and parameters of one scan.
-    fn statement(start: ScanStart<'_>, direction: Direction, limit: usize) -> (String, Vec<Param>) {
-        let (cmp, order) = match direction {
-            Direction::Ascending => ((">=", ">"), "ASC"),
-            Direction::Descending => (("<=", "<"), "DESC"),
+    fn statement(start: ScanStart<'_>, order: SortOrder, limit: usize) -> (String, Vec<Param>) {
+        let (cmp, keyword) = match order {
+            SortOrder::Ascending => ((">=", ">"), "ASC"),
+            SortOrder::Descending => (("<=", "<"), "DESC"),
         };
         let (condition, mut params) = match start {
             ScanStart::Time(t) => (format!("listing_time {} ?", cmp.0), vec![Param::Int(t.0)]),
@@ -53,34 +53,32 @@ impl SqlStore {
                 format!("(listing_time, doc_id) {} (?, ?)", cmp.1),
                 vec![Param::Int(key.time.0), Param::Text(key.id.clone())],
             ),
-            _ => ("FALSE".to_owned(), Vec::new()),
         };
         params.push(Param::Int(limit as i64));
         let sql = format!(
             "SELECT listing_time, doc_id, doc FROM cdrs WHERE {condition} \
-             ORDER BY listing_time {order}, doc_id {order} LIMIT ?"
+             ORDER BY listing_time {keyword}, doc_id {keyword} LIMIT ?"
         );
         (sql, params)
     }
 
     /// Evaluates the statement's meaning over the in-memory table (what the database does).
-    fn run(&self, start: ScanStart<'_>, direction: Direction, limit: usize) -> Vec<(SortKey, Cdr)> {
+    fn run(&self, start: ScanStart<'_>, order: SortOrder, limit: usize) -> Vec<(SortKey, Cdr)> {
         let wanted = |time: i64, id: &str| {
             let key = (time, id);
-            match (start, direction) {
-                (ScanStart::Time(t), Direction::Ascending) => time >= t.0,
-                (ScanStart::Time(t), Direction::Descending) => time <= t.0,
-                (ScanStart::From(k), Direction::Ascending) => key >= (k.time.0, k.id.as_str()),
-                (ScanStart::From(k), Direction::Descending) => key <= (k.time.0, k.id.as_str()),
-                (ScanStart::After(k), Direction::Ascending) => key > (k.time.0, k.id.as_str()),
-                (ScanStart::After(k), Direction::Descending) => key < (k.time.0, k.id.as_str()),
-                _ => false,
+            match (start, order) {
+                (ScanStart::Time(t), SortOrder::Ascending) => time >= t.0,
+                (ScanStart::Time(t), SortOrder::Descending) => time <= t.0,
+                (ScanStart::From(k), SortOrder::Ascending) => key >= (k.time.0, k.id.as_str()),
+                (ScanStart::From(k), SortOrder::Descending) => key <= (k.time.0, k.id.as_str()),
+                (ScanStart::After(k), SortOrder::Ascending) => key > (k.time.0, k.id.as_str()),
+                (ScanStart::After(k), SortOrder::Descending) => key < (k.time.0, k.id.as_str()),
             }
         };
         let rows = self.table.iter().filter(|(t, id, _)| wanted(*t, id));
-        let rows: Vec<_> = match direction {
-            Direction::Ascending => rows.take(limit).collect(),
-            Direction::Descending => rows.rev().take(limit).collect(),
+        let rows: Vec<_> = match order {
+            SortOrder::Ascending => rows.take(limit).collect(),
+            SortOrder::Descending => rows.rev().take(limit).collect(),
         };
         rows.into_iter()
             .map(|(t, id, cdr)| (SortKey::new(GregorianSeconds(*t), id.clone()), cdr.clone()))
@@ -94,13 +92,13 @@ impl OrderedStore for SqlStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        let (sql, params) = SqlStore::statement(start, direction, limit);
+        let (sql, params) = SqlStore::statement(start, order, limit);
         self.log.borrow_mut().push(format!("{sql}  -- {params:?}"));
         // A real host: `client.query(&sql, &params).map_err(Error::store)`.
-        Ok(self.run(start, direction, limit))
+        Ok(self.run(start, order, limit))
     }
 }
 
@@ -114,15 +112,14 @@ impl CouchView {
     /// The view query of one scan. CouchDB's `startkey` is inclusive, so `After` asks from
     /// the key itself and the paginator skips the repeated row; `[t, {}]` sorts after every
     /// `[t, id]` (objects collate after strings).
-    fn url(&self, start: ScanStart<'_>, direction: Direction, limit: usize) -> String {
-        let descending = direction == Direction::Descending;
+    fn url(&self, start: ScanStart<'_>, order: SortOrder, limit: usize) -> String {
+        let descending = order == SortOrder::Descending;
         let startkey = match start {
             ScanStart::Time(t) if descending => format!("[{},{{}}]", t.0),
             ScanStart::Time(t) => format!("[{}]", t.0),
             ScanStart::From(k) | ScanStart::After(k) => {
                 format!("[{},{}]", k.time.0, serde_json::Value::from(k.id.as_str()))
             }
-            _ => "null".to_owned(),
         };
         format!(
             "/{}/_design/cdrs/_view/listing_by_time?startkey={}&descending={descending}&limit={limit}&include_docs=true",
@@ -186,11 +183,11 @@ fn main() -> Result<(), Error> {
     let key = SortKey::new(GregorianSeconds(63_724_403_403), "201905-call-4");
     println!(
         "CouchDB, first page:  {}",
-        view.url(ScanStart::Time(now), Direction::Descending, 5)
+        view.url(ScanStart::Time(now), SortOrder::Descending, 5)
     );
     println!(
         "CouchDB, next page:   {}",
-        view.url(ScanStart::After(&key), Direction::Descending, 5)
+        view.url(ScanStart::After(&key), SortOrder::Descending, 5)
     );
     Ok(())
 }

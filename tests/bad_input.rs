@@ -31,9 +31,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kazoo_records::Error;
 use kazoo_records::cdr::{
-    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, Direction, InteractionId, Interactions,
-    OrderedStore, PageRequest, ScanStart, SortKey, Units, paginate, paginate_interaction_store,
-    paginate_store,
+    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, InteractionId, OrderedStore, PageRequest,
+    ScanStart, SortKey, SortOrder, Units, group_interactions, paginate, paginate_interaction_store,
+    paginate_interactions, paginate_store,
 };
 use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity, bindings_from_json};
 use kazoo_records::time::{
@@ -80,7 +80,7 @@ const PARSERS: &[&str] = &[
     "sip_headers_insert",
     "filters_from_query",
     "paginate",
-    "interactions_paginate",
+    "paginate_interactions",
     "paginate_store",
     "paginate_interaction_store",
     "csv_writer_new",
@@ -532,7 +532,7 @@ fn dispatch(parser: &str, input: &Value) -> Result<Run, String> {
             }
         }
         "filters_from_query" => Run::of(kazoo_records::cdr::Filters::from_query(pairs(input)?)),
-        "paginate" | "interactions_paginate" | "paginate_store" | "paginate_interaction_store" => {
+        "paginate" | "paginate_interactions" | "paginate_store" | "paginate_interaction_store" => {
             run_page(parser, input)?
         }
         "csv_writer_new" | "csv_write_cdrs" => run_csv(parser, input)?,
@@ -735,10 +735,10 @@ fn build_request(spec: &Value) -> Result<PageRequest, String> {
                 "created_from" => request.created_from(GregorianSeconds(integer(value)?)),
                 "created_to" => request.created_to(GregorianSeconds(integer(value)?)),
                 "start_key" => request.start_key(text(value)?),
-                "direction" => match value.as_str() {
-                    Some("ascending") => request.direction(Direction::Ascending),
-                    Some("descending") => request.direction(Direction::Descending),
-                    _ => return Err(format!("{value} is not a direction")),
+                "order" => match value.as_str() {
+                    Some("ascending") => request.order(SortOrder::Ascending),
+                    Some("descending") => request.order(SortOrder::Descending),
+                    _ => return Err(format!("{value} is not an order")),
                 },
                 other => return Err(format!("unknown request spec key {other:?}")),
             })
@@ -751,8 +751,7 @@ fn make_cursor(spec: &Value, cdrs: &[Cdr]) -> Result<String, String> {
     let request = build_request(field(spec, "request")?)?;
     let page = match text(field(spec, "listing")?)?.as_str() {
         "cdrs" => paginate(cdrs, &request, NOW).map(|p| p.next_start_key),
-        "interactions" => Interactions::new(cdrs)
-            .paginate(&request, NOW)
+        "interactions" => paginate_interactions(&group_interactions(cdrs), &request, NOW)
             .map(|p| p.next_start_key),
         other => return Err(format!("unknown listing {other:?}")),
     };
@@ -799,10 +798,8 @@ fn run_page(parser: &str, input: &Value) -> Result<Run, String> {
     };
     let mut run = match parser {
         "paginate" => Run::of(paginate(&cdrs, &request, NOW).map(|p| p.items.len())),
-        "interactions_paginate" => Run::of(
-            Interactions::new(&cdrs)
-                .paginate(&request, NOW)
-                .map(|p| p.items.len()),
+        "paginate_interactions" => Run::of(
+            paginate_interactions(&group_interactions(&cdrs), &request, NOW).map(|p| p.items.len()),
         ),
         "paginate_store" => {
             let store = VecStore::new(&cdrs, SortKey::of_cdr, out_of_order);
@@ -841,10 +838,10 @@ impl OrderedStore for VecStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, String)>, Error> {
-        let mut rows = common::scan_sorted(&self.rows, start, direction, limit);
+        let mut rows = common::scan_sorted(&self.rows, start, order, limit);
         if self.out_of_order {
             rows.reverse();
         }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kazoo_records::cdr::{
-    Cdr, CdrId, Direction, Filters, InteractionId, Interactions, OrderedStore, PageRequest,
-    ScanStart, SortKey, paginate, paginate_store,
+    Cdr, CdrId, Filters, InteractionId, OrderedStore, PageRequest, ScanStart, SortKey, SortOrder,
+    group_interactions, paginate, paginate_interactions, paginate_store,
 };
 use kazoo_records::edr::{
     Binding, Emitter, Event, MAX_NAME_PAIRS, Registry, Severity, Verbosity, bindings_from_json,
@@ -79,10 +79,9 @@ fn the_largest_page_size_a_host_allows_costs_only_what_exists() {
             .all(|w| w[0].timestamp <= w[1].timestamp)
     );
 
-    let interactions = Interactions::new(&cdrs);
-    let page = interactions
-        .paginate(&request, NOW)
-        .expect("one page of every interaction");
+    let interactions = group_interactions(&cdrs);
+    let page =
+        paginate_interactions(&interactions, &request, NOW).expect("one page of every interaction");
     assert_eq!(page.items.len(), 1000);
     assert!(page.is_last());
 }
@@ -99,10 +98,10 @@ impl OrderedStore for Counting {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, usize)>, Error> {
-        let rows = common::scan_sorted(&self.rows, start, direction, limit);
+        let rows = common::scan_sorted(&self.rows, start, order, limit);
         self.handed.fetch_add(rows.len(), Ordering::Relaxed);
         Ok(rows)
     }

@@ -97,7 +97,7 @@ fn the_channel_destroy_reads_into_typed_fields() {
     assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_403_408)));
     assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
     assert_eq!(
-        cdr.channel_created_time(),
+        cdr.channel_created_time,
         Some(UnixMicros(1_557_184_198_071_108))
     );
     assert_eq!(
@@ -260,7 +260,7 @@ fn null_values_of_known_keys_are_kept() {
 #[test]
 fn built_records_write_what_was_set() {
     let mut cdr = Cdr::new("leg-1");
-    cdr.call_direction = Some(CallDirection::Other("sideways".into()));
+    cdr.call_direction = Some(CallDirection::from("sideways"));
     cdr.interaction_id = Some(InteractionId::parse("63724403398-af5b9a0e").unwrap());
     let mut vars = CustomChannelVars::new();
     vars.rate = Some(Units(100));
@@ -284,6 +284,7 @@ fn public_types_are_send_sync_debug() {
     check::<CustomSipHeaders>();
     check::<CallDirection>();
     check::<ResourceType>();
+    check::<kazoo_records::cdr::Unrecognized<CallDirection>>();
     check::<InteractionId>();
     check::<kazoo_records::cdr::CdrId>();
     check::<Units>();
@@ -637,4 +638,86 @@ proptest! {
     fn arbitrary_text_never_panics(text in any::<String>()) {
         let _ = Cdr::from_json_str(&text);
     }
+
+    #[test]
+    fn call_directions_read_back_as_written_and_other_is_never_known(name in named_text(CALL_DIRECTIONS)) {
+        let direction = CallDirection::from(name.as_str());
+        prop_assert_eq!(direction.as_str(), name.as_str());
+        prop_assert_eq!(direction.to_string(), name.clone());
+        prop_assert_eq!(&CallDirection::from(name.clone()), &direction);
+        prop_assert_eq!(&name.parse::<CallDirection>().unwrap(), &direction);
+        let json = serde_json::to_value(&direction).unwrap();
+        prop_assert_eq!(&json, &Value::String(name.clone()));
+        prop_assert_eq!(&serde_json::from_value::<CallDirection>(json).unwrap(), &direction);
+        let known = CALL_DIRECTIONS.contains(&name.as_str());
+        prop_assert_eq!(matches!(direction, CallDirection::Other(_)), !known, "{:?}", direction);
+        if let CallDirection::Other(other) = &direction {
+            prop_assert_eq!(other.as_str(), name.as_str());
+        }
+    }
+
+    #[test]
+    fn resource_types_read_back_as_written_and_other_is_never_known(name in named_text(RESOURCE_TYPES)) {
+        let resource = ResourceType::from(name.as_str());
+        prop_assert_eq!(resource.as_str(), name.as_str());
+        prop_assert_eq!(resource.to_string(), name.clone());
+        prop_assert_eq!(&ResourceType::from(name.clone()), &resource);
+        prop_assert_eq!(&name.parse::<ResourceType>().unwrap(), &resource);
+        let json = serde_json::to_value(&resource).unwrap();
+        prop_assert_eq!(&json, &Value::String(name.clone()));
+        prop_assert_eq!(&serde_json::from_value::<ResourceType>(json).unwrap(), &resource);
+        let known = RESOURCE_TYPES.contains(&name.as_str());
+        prop_assert_eq!(matches!(resource, ResourceType::Other(_)), !known, "{:?}", resource);
+        if let ResourceType::Other(other) = &resource {
+            prop_assert_eq!(other.as_str(), name.as_str());
+        }
+    }
+
+    #[test]
+    fn named_values_read_from_a_cdr_are_the_parsed_ones(
+        direction in named_text(CALL_DIRECTIONS), resource in named_text(RESOURCE_TYPES),
+    ) {
+        let document = json!({"call_id": "a", "call_direction": direction,
+                              "custom_channel_vars": {"resource_type": resource}});
+        let cdr = Cdr::from_json_value(&document).unwrap();
+        prop_assert_eq!(cdr.call_direction.clone(), Some(CallDirection::from(direction.as_str())));
+        prop_assert_eq!(
+            cdr.channel_vars().resource_type.clone(),
+            Some(ResourceType::from(resource.as_str()))
+        );
+        prop_assert_eq!(serde_json::to_value(&cdr).unwrap(), document);
+    }
+}
+
+/// The names `CallDirection` knows.
+const CALL_DIRECTIONS: &[&str] = &["inbound", "outbound"];
+
+/// The names `ResourceType` knows.
+const RESOURCE_TYPES: &[&str] = &[
+    "offnet-origination",
+    "offnet-termination",
+    "onnet-origination",
+    "onnet-termination",
+];
+
+/// Names to parse: the known ones, near misses (case, spaces, prefixes, the other enum's
+/// names), and any text.
+fn named_text(known: &'static [&'static str]) -> impl Strategy<Value = String> {
+    let all: Vec<&'static str> = CALL_DIRECTIONS
+        .iter()
+        .chain(RESOURCE_TYPES)
+        .copied()
+        .collect();
+    prop_oneof![
+        3 => prop::sample::select(known).prop_map(str::to_owned),
+        2 => (prop::sample::select(all), 0..5u8).prop_map(|(name, edit)| match edit {
+            0 => name.to_uppercase(),
+            1 => format!(" {name}"),
+            2 => format!("{name} "),
+            3 => name.get(..name.len() - 1).unwrap_or_default().to_owned(),
+            _ => name.to_owned(),
+        }),
+        2 => "[a-z-]{0,20}",
+        1 => any::<String>(),
+    ]
 }

@@ -4,7 +4,12 @@ use kazoo_records::cdr::{Cdr, Rating, Units};
 use proptest::prelude::*;
 
 fn kazoo_rate() -> Rating {
-    Rating::new(Units(2262)).minimum(60).increment(60)
+    Rating {
+        rate: Units(2262),
+        minimum: 60,
+        increment: 60,
+        ..Rating::default()
+    }
 }
 
 #[test]
@@ -20,24 +25,110 @@ fn cost_vectors() {
         (kazoo_rate(), 0, 0),
         (kazoo_rate(), -5, 0),
         // Free time: up to and including it.
-        (kazoo_rate().nocharge_time(10), 10, 0),
-        (kazoo_rate().nocharge_time(10), 11, 2262),
+        (
+            Rating {
+                nocharge_time: 10,
+                ..kazoo_rate()
+            },
+            10,
+            0,
+        ),
+        (
+            Rating {
+                nocharge_time: 10,
+                ..kazoo_rate()
+            },
+            11,
+            2262,
+        ),
         // Discount: ⌊10% of 4524⌋ = 452 off.
-        (kazoo_rate().discount_percentage(10), 61, 4072),
-        (kazoo_rate().discount_percentage(100), 61, 0),
+        (
+            Rating {
+                discount_percentage: 10,
+                ..kazoo_rate()
+            },
+            61,
+            4072,
+        ),
+        (
+            Rating {
+                discount_percentage: 100,
+                ..kazoo_rate()
+            },
+            61,
+            0,
+        ),
         // Increment 0 (or less) is 60.
-        (kazoo_rate().increment(0), 61, 4524),
-        (kazoo_rate().increment(-1), 61, 4524),
+        (
+            Rating {
+                increment: 0,
+                ..kazoo_rate()
+            },
+            61,
+            4524,
+        ),
+        (
+            Rating {
+                increment: -1,
+                ..kazoo_rate()
+            },
+            61,
+            4524,
+        ),
         // Offset: seconds billed elsewhere are taken off first.
-        (kazoo_rate().billing_seconds_offset(60), 61, 2262),
-        (kazoo_rate().billing_seconds_offset(61), 61, 0),
+        (
+            Rating {
+                billing_seconds_offset: 60,
+                ..kazoo_rate()
+            },
+            61,
+            2262,
+        ),
+        (
+            Rating {
+                billing_seconds_offset: 61,
+                ..kazoo_rate()
+            },
+            61,
+            0,
+        ),
         // Surcharge once per charged call.
-        (kazoo_rate().surcharge(Units(500)), 7, 2762),
-        (kazoo_rate().surcharge(Units(500)), 0, 0),
+        (
+            Rating {
+                surcharge: Units(500),
+                ..kazoo_rate()
+            },
+            7,
+            2762,
+        ),
+        (
+            Rating {
+                surcharge: Units(500),
+                ..kazoo_rate()
+            },
+            0,
+            0,
+        ),
         // 30/60·2262 + ⌈1/6⌉·6/60·2262 = 1131 + 226.2, truncated.
-        (Rating::new(Units(2262)).minimum(30).increment(6), 31, 1357),
+        (
+            Rating {
+                rate: Units(2262),
+                minimum: 30,
+                increment: 6,
+                ..Rating::default()
+            },
+            31,
+            1357,
+        ),
         // No minimum: 1 s is one 60 s increment.
-        (Rating::new(Units(2262)), 1, 2262),
+        (
+            Rating {
+                rate: Units(2262),
+                ..Rating::default()
+            },
+            1,
+            2262,
+        ),
         (Rating::default(), 3600, 0),
     ];
     for (rating, seconds, expected) in vectors {
@@ -61,12 +152,17 @@ fn a_cdr_costs_by_its_channel_vars() {
     .unwrap();
     assert_eq!(
         cdr.rating(),
-        kazoo_rate().discount_percentage(10).nocharge_time(0)
+        Rating {
+            discount_percentage: 10,
+            nocharge_time: 0,
+            ..kazoo_rate()
+        }
     );
     assert_eq!(cdr.cost(), Units(4072));
     assert_eq!(cdr.customer_cost(), Units(4072));
     assert_eq!(cdr.reseller_cost(), Units(0));
     assert_eq!(Cdr::new("none").cost(), Units(0));
+    assert_eq!(Cdr::new("none").rating(), Rating::default());
 }
 
 #[test]
@@ -108,18 +204,20 @@ proptest! {
         increment in -5i64..600, nocharge in -10i64..120, discount in -50i64..=100,
         offset in -100i64..200, billing in -100i64..20_000,
     ) {
-        let rating = Rating::new(Units(rate)).surcharge(Units(surcharge)).minimum(minimum)
-            .increment(increment).nocharge_time(nocharge).discount_percentage(discount)
-            .billing_seconds_offset(offset);
+        let rating = Rating {
+            rate: Units(rate), surcharge: Units(surcharge), minimum, increment,
+            nocharge_time: nocharge, discount_percentage: discount, billing_seconds_offset: offset,
+        };
         prop_assert_eq!(rating.cost(billing), Units(naive_cost(&rating, billing)));
     }
 
     #[test]
     fn cost_never_panics(rate: i64, surcharge: i64, minimum: i64, increment: i64, nocharge: i64,
                          discount: i64, offset: i64, billing: i64) {
-        let rating = Rating::new(Units(rate)).surcharge(Units(surcharge)).minimum(minimum)
-            .increment(increment).nocharge_time(nocharge).discount_percentage(discount)
-            .billing_seconds_offset(offset);
+        let rating = Rating {
+            rate: Units(rate), surcharge: Units(surcharge), minimum, increment,
+            nocharge_time: nocharge, discount_percentage: discount, billing_seconds_offset: offset,
+        };
         let _ = rating.cost(billing);
     }
 

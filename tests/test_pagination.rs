@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use kazoo_records::cdr::{
-    Cdr, Direction, Interactions, OrderedStore, PageRequest, ScanStart, SortKey, paginate,
-    paginate_interaction_store, paginate_store,
+    Cdr, OrderedStore, PageRequest, ScanStart, SortKey, SortOrder, group_interactions, paginate,
+    paginate_interaction_store, paginate_interactions, paginate_store,
 };
 use kazoo_records::time::GregorianSeconds;
 use kazoo_records::{Error, ErrorKind};
@@ -54,10 +54,10 @@ fn cdrs() -> impl Strategy<Value = Vec<Cdr>> {
     })
 }
 
-fn request(direction: Direction, size: usize, from: i64, to: i64) -> PageRequest {
+fn request(order: SortOrder, size: usize, from: i64, to: i64) -> PageRequest {
     PageRequest::new()
         .page_size(size)
-        .direction(direction)
+        .order(order)
         .created_from(GregorianSeconds(BASE + from))
         .created_to(GregorianSeconds(BASE + to))
 }
@@ -90,7 +90,7 @@ fn follow<T>(
 }
 
 /// The naive listing: every CDR in range, sorted by (time, document id, position).
-fn oracle(cdrs: &[Cdr], direction: Direction, from: i64, to: i64) -> Vec<String> {
+fn oracle(cdrs: &[Cdr], order: SortOrder, from: i64, to: i64) -> Vec<String> {
     let mut keyed: Vec<(i64, String, usize)> = cdrs
         .iter()
         .enumerate()
@@ -101,7 +101,7 @@ fn oracle(cdrs: &[Cdr], direction: Direction, from: i64, to: i64) -> Vec<String>
         })
         .collect();
     keyed.sort();
-    if direction == Direction::Descending {
+    if order == SortOrder::Descending {
         keyed.reverse();
     }
     keyed
@@ -136,44 +136,41 @@ impl OrderedStore for MemStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
         let time_start = |t: GregorianSeconds| SortKey::new(t, "");
-        let range: (Bound<SortKey>, Bound<SortKey>) = match (start, direction) {
-            (ScanStart::Time(t), Direction::Ascending) => {
+        let range: (Bound<SortKey>, Bound<SortKey>) = match (start, order) {
+            (ScanStart::Time(t), SortOrder::Ascending) => {
                 (Bound::Included(time_start(t)), Bound::Unbounded)
             }
-            (ScanStart::Time(t), Direction::Descending) => (
+            (ScanStart::Time(t), SortOrder::Descending) => (
                 Bound::Unbounded,
                 Bound::Excluded(time_start(GregorianSeconds(t.0 + 1))),
             ),
-            (ScanStart::From(k), Direction::Ascending) => {
+            (ScanStart::From(k), SortOrder::Ascending) => {
                 (Bound::Included(k.clone()), Bound::Unbounded)
             }
-            (ScanStart::From(k), Direction::Descending) => {
+            (ScanStart::From(k), SortOrder::Descending) => {
                 (Bound::Unbounded, Bound::Included(k.clone()))
             }
-            (ScanStart::After(k), Direction::Ascending) if self.inclusive_after => {
+            (ScanStart::After(k), SortOrder::Ascending) if self.inclusive_after => {
                 (Bound::Included(k.clone()), Bound::Unbounded)
             }
-            (ScanStart::After(k), Direction::Descending) if self.inclusive_after => {
+            (ScanStart::After(k), SortOrder::Descending) if self.inclusive_after => {
                 (Bound::Unbounded, Bound::Included(k.clone()))
             }
-            (ScanStart::After(k), Direction::Ascending) => {
+            (ScanStart::After(k), SortOrder::Ascending) => {
                 (Bound::Excluded(k.clone()), Bound::Unbounded)
             }
-            (ScanStart::After(k), Direction::Descending) => {
+            (ScanStart::After(k), SortOrder::Descending) => {
                 (Bound::Unbounded, Bound::Excluded(k.clone()))
-            }
-            (other, _) => {
-                return Err(Error::store(format!("unknown start {other:?}")));
             }
         };
         let rows = self.rows.range(range).map(|(k, c)| (k.clone(), c.clone()));
-        Ok(match direction {
-            Direction::Ascending => rows.take(limit).collect(),
-            Direction::Descending => rows.rev().take(limit).collect(),
+        Ok(match order {
+            SortOrder::Ascending => rows.take(limit).collect(),
+            SortOrder::Descending => rows.rev().take(limit).collect(),
         })
     }
 }
@@ -201,16 +198,16 @@ impl OrderedStore for LegStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, Error> {
         // Descending reads the store backwards: legs of one interaction stay together.
-        Ok(common::scan_sorted(&self.rows, start, direction, limit))
+        Ok(common::scan_sorted(&self.rows, start, order, limit))
     }
 }
 
-fn direction() -> impl Strategy<Value = Direction> {
-    prop_oneof![Just(Direction::Ascending), Just(Direction::Descending)]
+fn order() -> impl Strategy<Value = SortOrder> {
+    prop_oneof![Just(SortOrder::Ascending), Just(SortOrder::Descending)]
 }
 
 fn call_ids<'a>(items: impl IntoIterator<Item = &'a Cdr>) -> Vec<String> {
@@ -222,16 +219,16 @@ proptest! {
 
     #[test]
     fn slice_pages_visit_every_cdr_in_range_once_in_order(
-        cdrs in cdrs(), direction in direction(), size in 1..8usize, from in 0..8i64, span in 0..8i64,
+        cdrs in cdrs(), order in order(), size in 1..8usize, from in 0..8i64, span in 0..8i64,
     ) {
         let to = from + span;
-        let visited = follow(request(direction, size, from, to), |r| paginate(&cdrs, r, NOW));
-        prop_assert_eq!(call_ids(visited), oracle(&cdrs, direction, from, to));
+        let visited = follow(request(order, size, from, to), |r| paginate(&cdrs, r, NOW));
+        prop_assert_eq!(call_ids(visited), oracle(&cdrs, order, from, to));
     }
 
     #[test]
     fn store_pages_visit_every_cdr_in_range_once_in_order(
-        cdrs in cdrs(), direction in direction(), size in 1..8usize, from in 0..8i64, span in 0..8i64,
+        cdrs in cdrs(), order in order(), size in 1..8usize, from in 0..8i64, span in 0..8i64,
         inclusive_after in any::<bool>(),
     ) {
         // A store's keys are unique: keep the first CDR of each key.
@@ -239,14 +236,14 @@ proptest! {
         let unique: Vec<Cdr> = cdrs.into_iter().filter(|c| SortKey::of_cdr(c).is_none_or(|k| seen.insert(k))).collect();
         let store = MemStore::new(&unique, inclusive_after);
         let to = from + span;
-        let visited = follow(request(direction, size, from, to), |r| paginate_store(&store, r, NOW));
-        prop_assert_eq!(call_ids(&visited), oracle(&unique, direction, from, to));
+        let visited = follow(request(order, size, from, to), |r| paginate_store(&store, r, NOW));
+        prop_assert_eq!(call_ids(&visited), oracle(&unique, order, from, to));
     }
 
     #[test]
     fn interaction_pages_lose_and_repeat_no_group(
         legs in prop::collection::vec((0..12u8, 0..4i64, 0..3u8), 0..60),
-        direction in direction(), size in 1..5usize, from in 0..4i64, span in 0..4i64,
+        order in order(), size in 1..5usize, from in 0..4i64, span in 0..4i64,
     ) {
         // Interactions 0..12 at 4 possible times (ties between keys), legs of an
         // interaction scattered through the input; some legs without an id.
@@ -259,19 +256,19 @@ proptest! {
             leg
         }).collect();
         let to = from + span;
-        let interactions = Interactions::new(&cdrs);
+        let interactions = group_interactions(&cdrs);
 
         // Over the grouping (a slice): every group in range once, in listing order.
-        let visited = follow(request(direction, size, from, to), |r| interactions.paginate(r, NOW));
+        let visited = follow(request(order, size, from, to), |r| paginate_interactions(&interactions, r, NOW));
         let mut expected: Vec<_> = interactions.iter()
             .filter(|g| g.time().is_some_and(|t| BASE + from <= t.0 && t.0 <= BASE + to))
             .collect();
-        if direction == Direction::Descending { expected.reverse(); }
+        if order == SortOrder::Descending { expected.reverse(); }
         prop_assert_eq!(visited, expected);
 
         // Over a store of legs: whole interactions, each once, in key order.
         let store = LegStore::new(&cdrs);
-        let pages = follow(request(direction, size, from, to), |r| paginate_interaction_store(&store, r, NOW));
+        let pages = follow(request(order, size, from, to), |r| paginate_interaction_store(&store, r, NOW));
         let got: Vec<(SortKey, Vec<String>)> = pages.iter().map(|legs| {
             (SortKey::of_interaction_leg(&legs[0]).unwrap(), call_ids(legs))
         }).collect();
@@ -282,7 +279,7 @@ proptest! {
             }
         }
         let mut want: Vec<_> = want.into_iter().collect();
-        if direction == Direction::Descending {
+        if order == SortOrder::Descending {
             want.reverse();
             for (_, legs) in &mut want { legs.reverse(); }
         }
@@ -306,7 +303,7 @@ fn an_interaction_larger_than_a_scan_is_returned_whole() {
         leg.interaction_id = Some(id.parse().unwrap());
     }
     let store = LegStore::new(&cdrs);
-    let request = request(Direction::Ascending, 1, 0, 10);
+    let request = request(SortOrder::Ascending, 1, 0, 10);
     let first = paginate_interaction_store(&store, &request, NOW).unwrap();
     assert_eq!(first.items.len(), 1);
     assert_eq!(first.items[0].len(), 40);
@@ -325,7 +322,7 @@ fn a_cdr_without_a_listing_time_is_in_no_range() {
     ];
     let page = paginate(
         &cdrs,
-        &request(Direction::Ascending, 10, -1_000_000, 10)
+        &request(SortOrder::Ascending, 10, -1_000_000, 10)
             .created_from(GregorianSeconds(i64::MIN / 2))
             .max_range(i64::MAX),
         NOW,
@@ -427,7 +424,7 @@ fn bad_cursors_are_cursor_errors_at_start_key() {
     let cdrs: Vec<Cdr> = (0..10)
         .map(|i| cdr(&format!("c{i}"), Some(BASE + i), false, None))
         .collect();
-    let base = request(Direction::Ascending, 3, 0, 100);
+    let base = request(SortOrder::Ascending, 3, 0, 100);
     let cursor = paginate(&cdrs, &base, NOW).unwrap().next_start_key.unwrap();
     let refused = |r: PageRequest| {
         let e = paginate(&cdrs, &r, NOW).unwrap_err();
@@ -445,13 +442,12 @@ fn bad_cursors_are_cursor_errors_at_start_key() {
     let last = edited.pop().unwrap();
     edited.push(if last == 'A' { 'B' } else { 'A' });
     assert!(refused(base.clone().start_key(edited)).contains("altered"));
-    // Another query: other direction, other range, other listing.
+    // Another query: other order, other range, other listing.
     let other = refused(base.clone().descending().start_key(cursor.clone()));
     assert!(other.contains("another query"), "{other}");
-    refused(request(Direction::Ascending, 3, 0, 99).start_key(cursor.clone()));
-    let interactions = Interactions::new(&cdrs);
-    let e = interactions
-        .paginate(&base.clone().start_key(cursor.clone()), NOW)
+    refused(request(SortOrder::Ascending, 3, 0, 99).start_key(cursor.clone()));
+    let interactions = group_interactions(&cdrs);
+    let e = paginate_interactions(&interactions, &base.clone().start_key(cursor.clone()), NOW)
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cursor);
     // The same query with a different page size is fine.
@@ -466,7 +462,7 @@ fn a_store_that_goes_backwards_is_an_error() {
         fn scan(
             &self,
             _: ScanStart<'_>,
-            _: Direction,
+            _: SortOrder,
             _: usize,
         ) -> Result<Vec<(SortKey, ())>, Error> {
             Ok(vec![
@@ -475,7 +471,7 @@ fn a_store_that_goes_backwards_is_an_error() {
             ])
         }
     }
-    let e = paginate_store(&Backwards, &request(Direction::Ascending, 5, 0, 10), NOW).unwrap_err();
+    let e = paginate_store(&Backwards, &request(SortOrder::Ascending, 5, 0, 10), NOW).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Store);
     assert!(e.to_string().contains("out of ascending order"), "{e}");
 }
@@ -488,7 +484,7 @@ fn store_errors_pass_through() {
         fn scan(
             &self,
             _: ScanStart<'_>,
-            _: Direction,
+            _: SortOrder,
             _: usize,
         ) -> Result<Vec<(SortKey, ())>, Error> {
             Err(Error::store(std::io::Error::new(

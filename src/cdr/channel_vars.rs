@@ -132,23 +132,24 @@ impl CustomChannelVars {
         CustomChannelVars::default()
     }
 
-    /// The rating inputs of KAZOO's cost formula; absent values take KAZOO's defaults
-    /// (rate 0, minimum 0, increment 60, no surcharge, free time, discount or offset).
+    /// The rating inputs of KAZOO's cost formula; absent values take KAZOO's defaults, those
+    /// of [`Rating::default`] (rate 0, minimum 0, increment 60, no surcharge, free time,
+    /// discount or offset).
     pub fn rating(&self) -> Rating {
         let defaults = Rating::default();
-        Rating::new(self.rate.unwrap_or(defaults.rate))
-            .surcharge(self.surcharge.unwrap_or(defaults.surcharge))
-            .minimum(self.rate_minimum.unwrap_or(defaults.minimum))
-            .increment(self.rate_increment.unwrap_or(defaults.increment))
-            .nocharge_time(self.rate_nocharge_time.unwrap_or(defaults.nocharge_time))
-            .discount_percentage(
-                self.discount_percentage
-                    .unwrap_or(defaults.discount_percentage),
-            )
-            .billing_seconds_offset(
-                self.billing_seconds_offset
-                    .unwrap_or(defaults.billing_seconds_offset),
-            )
+        Rating {
+            rate: self.rate.unwrap_or(defaults.rate),
+            surcharge: self.surcharge.unwrap_or(defaults.surcharge),
+            minimum: self.rate_minimum.unwrap_or(defaults.minimum),
+            increment: self.rate_increment.unwrap_or(defaults.increment),
+            nocharge_time: self.rate_nocharge_time.unwrap_or(defaults.nocharge_time),
+            discount_percentage: self
+                .discount_percentage
+                .unwrap_or(defaults.discount_percentage),
+            billing_seconds_offset: self
+                .billing_seconds_offset
+                .unwrap_or(defaults.billing_seconds_offset),
+        }
     }
 
     /// Whether no key is set, typed or not.

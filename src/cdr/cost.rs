@@ -115,17 +115,18 @@ impl FromScalar for Units {
 }
 
 /// How a call is rated: the inputs of KAZOO's per-call cost formula, from a CDR's
-/// `custom_channel_vars` ([`Cdr::rating`](super::Cdr::rating)) or built by hand.
+/// `custom_channel_vars` ([`Cdr::rating`](super::Cdr::rating)) or written by hand.
+///
+/// Plain data: set the fields, starting from [`Rating::default`] for the ones left out.
 ///
 /// ```
 /// use kazoo_records::cdr::{Rating, Units};
 ///
-/// let rating = Rating::new(Units(2262)).minimum(60).increment(60);
+/// let rating = Rating { rate: Units(2262), minimum: 60, ..Rating::default() };
 /// assert_eq!(rating.cost(7), Units(2262));
 /// assert_eq!(rating.cost(61), Units(4524));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct Rating {
     /// Price per minute (`rate`).
     pub rate: Units,
@@ -145,17 +146,22 @@ pub struct Rating {
 }
 
 impl Default for Rating {
+    /// What KAZOO rates a call with when the channel variables say nothing: rate 0, no
+    /// surcharge, no minimum, 60-second increments, no free time, no discount, no offset
+    /// (the value [`Cdr::rating`](super::Cdr::rating) gives for a CDR without channel
+    /// variables).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::{Rating, Units};
+    ///
+    /// let defaults = Rating::default();
+    /// assert_eq!((defaults.rate, defaults.surcharge), (Units(0), Units(0)));
+    /// assert_eq!((defaults.minimum, defaults.increment, defaults.nocharge_time), (0, 60, 0));
+    /// assert_eq!((defaults.discount_percentage, defaults.billing_seconds_offset), (0, 0));
+    /// ```
     fn default() -> Self {
-        Rating::new(Units(0))
-    }
-}
-
-impl Rating {
-    /// A rating at `rate` per minute, with no minimum, 60-second increments, no surcharge, no
-    /// free time, no discount and no offset.
-    pub const fn new(rate: Units) -> Self {
         Rating {
-            rate,
+            rate: Units(0),
             surcharge: Units(0),
             minimum: 0,
             increment: 60,
@@ -164,43 +170,9 @@ impl Rating {
             billing_seconds_offset: 0,
         }
     }
+}
 
-    /// Sets the surcharge.
-    pub const fn surcharge(mut self, surcharge: Units) -> Self {
-        self.surcharge = surcharge;
-        self
-    }
-
-    /// Sets the minimum charged seconds.
-    pub const fn minimum(mut self, seconds: i64) -> Self {
-        self.minimum = seconds;
-        self
-    }
-
-    /// Sets the increment in seconds (`0` or less means 60).
-    pub const fn increment(mut self, seconds: i64) -> Self {
-        self.increment = seconds;
-        self
-    }
-
-    /// Sets the free time in seconds.
-    pub const fn nocharge_time(mut self, seconds: i64) -> Self {
-        self.nocharge_time = seconds;
-        self
-    }
-
-    /// Sets the discount percentage.
-    pub const fn discount_percentage(mut self, percent: i64) -> Self {
-        self.discount_percentage = percent;
-        self
-    }
-
-    /// Sets the billing seconds offset.
-    pub const fn billing_seconds_offset(mut self, seconds: i64) -> Self {
-        self.billing_seconds_offset = seconds;
-        self
-    }
-
+impl Rating {
     /// The cost of a call leg billed for `billing_seconds`, by KAZOO's formula.
     ///
     /// billable = billing_seconds − offset; a billable time ≤ 0 or ≤ the free time costs 0.
@@ -291,22 +263,42 @@ mod tests {
     #[test]
     fn fractional_minimum_is_truncated_once() {
         // 45/60 · 2262 = 1696.5 → 1696
-        assert_eq!(Rating::new(Units(2262)).minimum(45).cost(10), Units(1696));
+        let rating = Rating {
+            rate: Units(2262),
+            minimum: 45,
+            ..Rating::default()
+        };
+        assert_eq!(rating.cost(10), Units(1696));
     }
 
     #[test]
     fn extreme_inputs_saturate() {
-        let rating = Rating::new(Units(i64::MAX)).minimum(i64::MAX).increment(1);
+        let rating = Rating {
+            rate: Units(i64::MAX),
+            minimum: i64::MAX,
+            increment: 1,
+            ..Rating::default()
+        };
         assert_eq!(rating.cost(i64::MAX), Units(i64::MAX));
-        let rating = Rating::new(Units(i64::MIN)).minimum(i64::MAX);
+        let rating = Rating {
+            rate: Units(i64::MIN),
+            minimum: i64::MAX,
+            ..Rating::default()
+        };
         assert_eq!(rating.cost(1), Units(i64::MIN));
-        let huge = Rating::new(Units(1))
-            .billing_seconds_offset(i64::MIN)
-            .cost(i64::MAX);
+        let huge = Rating {
+            rate: Units(1),
+            billing_seconds_offset: i64::MIN,
+            ..Rating::default()
+        }
+        .cost(i64::MAX);
         assert_eq!(huge, Units(((u64::MAX as i128 + 59) / 60) as i64));
-        let discounted = Rating::new(Units(i64::MAX))
-            .minimum(i64::MAX)
-            .discount_percentage(i64::MIN);
+        let discounted = Rating {
+            rate: Units(i64::MAX),
+            minimum: i64::MAX,
+            discount_percentage: i64::MIN,
+            ..Rating::default()
+        };
         assert_eq!(discounted.cost(1), Units(i64::MAX));
     }
 }

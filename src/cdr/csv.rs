@@ -29,16 +29,32 @@ use super::row::{ALL_COLUMNS, PublicRow, RowCells, RowOptions, write_json_cell};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
+///
+/// A builder: start from [`CsvOptions::new`] (or `default()`, the same: the public-row
+/// columns, UTC, a header line) and chain the setters.
+///
+/// ```
+/// use kazoo_records::cdr::{Cdr, RowOptions};
+/// use kazoo_records::cdr::csv::{CsvOptions, write_cdrs};
+///
+/// let cdrs = vec![Cdr::from_json_str(r#"{"call_id": "abc", "duration_seconds": 5}"#)?];
+/// let options = CsvOptions::new()
+///     .columns(["call_id", "duration_seconds"])
+///     .row_options(RowOptions::new().reseller(true))
+///     .header(false);
+/// let mut out = Vec::new();
+/// write_cdrs(&mut out, &cdrs, &options)?;
+/// assert_eq!(out, b"abc,5\n");
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct CsvOptions {
-    /// The caller's columns; `None` for the public-row columns (with the reseller pair when
-    /// [`RowOptions::reseller`] is set).
-    pub columns: Option<Vec<String>>,
-    /// How public-row cells are built (reseller columns, `datetime` offset).
-    pub row: RowOptions,
-    /// Whether the first line is the column names (default `true`).
-    pub header: bool,
+    /// The caller's columns; `None` for the public-row columns.
+    columns: Option<Vec<String>>,
+    /// How public-row cells are built.
+    row: RowOptions,
+    /// Whether the first line is the column names.
+    header: bool,
 }
 
 impl Default for CsvOptions {
@@ -57,7 +73,8 @@ impl CsvOptions {
         CsvOptions::default()
     }
 
-    /// Write these columns, in this order.
+    /// Write these columns, in this order (default: [`PublicRow::COLUMNS`], with
+    /// [`PublicRow::RESELLER_COLUMNS`] when the row options add them).
     pub fn columns<I, S>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -67,13 +84,14 @@ impl CsvOptions {
         self
     }
 
-    /// How public-row cells are built.
+    /// How public-row cells are built: reseller columns, `datetime` offset (default
+    /// [`RowOptions::default`]).
     pub fn row_options(mut self, row: RowOptions) -> Self {
         self.row = row;
         self
     }
 
-    /// Whether to write the header line.
+    /// Whether the first line is the column names (default `true`).
     pub fn header(mut self, header: bool) -> Self {
         self.header = header;
         self

@@ -4,14 +4,14 @@
 //! A cursor is `v1.` followed by the URL-safe base64 (no padding) of a small binary payload:
 //!
 //! ```text
-//! listing u8 | direction u8 | from i64 | to i64 | time i64 | tie u64 | id bytes | checksum u64
+//! listing u8 | order u8 | from i64 | to i64 | time i64 | tie u64 | id bytes | checksum u64
 //! ```
 //!
 //! (integers big-endian). The checksum is FNV-1a over a fixed domain string and the payload:
 //! not a secret MAC — a host that needs unforgeable cursors signs them itself — but any edit,
 //! truncation or random string is refused with [`ErrorKind::Cursor`](crate::ErrorKind::Cursor).
 
-use super::page::Direction;
+use super::order::SortOrder;
 use crate::Error;
 use crate::error::show_str;
 use crate::time::GregorianSeconds;
@@ -25,7 +25,7 @@ const DOMAIN: &[u8] = b"kazoo-records cursor v1";
 /// The longest cursor text accepted (a generous bound for ids of a few hundred bytes).
 const MAX_TEXT: usize = 2048;
 
-/// Fixed-size part of the payload before the id: listing, direction, from, to, time, tie.
+/// Fixed-size part of the payload before the id: listing, order, from, to, time, tie.
 const HEAD: usize = 1 + 1 + 8 + 8 + 8 + 8;
 
 /// Bytes of the checksum at the end.
@@ -83,7 +83,7 @@ pub(crate) struct Position {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Cursor {
     pub listing: Listing,
-    pub direction: Direction,
+    pub order: SortOrder,
     pub from: GregorianSeconds,
     pub to: GregorianSeconds,
     pub position: Position,
@@ -94,9 +94,9 @@ impl Cursor {
     pub(crate) fn encode(&self) -> String {
         let mut payload = Vec::with_capacity(HEAD + self.position.id.len() + SUM);
         payload.push(self.listing.byte());
-        payload.push(match self.direction {
-            Direction::Ascending => 0,
-            Direction::Descending => 1,
+        payload.push(match self.order {
+            SortOrder::Ascending => 0,
+            SortOrder::Descending => 1,
         });
         payload.extend_from_slice(&self.from.0.to_be_bytes());
         payload.extend_from_slice(&self.to.0.to_be_bytes());
@@ -144,9 +144,9 @@ impl Cursor {
             .copied()
             .and_then(Listing::from_byte)
             .ok_or_else(malformed)?;
-        let direction = match data.get(1) {
-            Some(0) => Direction::Ascending,
-            Some(1) => Direction::Descending,
+        let order = match data.get(1) {
+            Some(0) => SortOrder::Ascending,
+            Some(1) => SortOrder::Descending,
             _ => return Err(malformed()),
         };
         let field = |at: usize| read_u64(data, at).ok_or_else(malformed);
@@ -160,7 +160,7 @@ impl Cursor {
             .ok_or_else(malformed)?;
         Ok(Cursor {
             listing,
-            direction,
+            order,
             from: GregorianSeconds(from),
             to: GregorianSeconds(to),
             position: Position {
@@ -253,7 +253,7 @@ mod tests {
     fn sample() -> Cursor {
         Cursor {
             listing: Listing::Cdrs,
-            direction: Direction::Descending,
+            order: SortOrder::Descending,
             from: GregorianSeconds(63_724_000_000),
             to: GregorianSeconds(63_726_682_000),
             position: Position {
@@ -353,7 +353,7 @@ mod tests {
                               from in any::<i64>(), to in any::<i64>(), asc in any::<bool>()) {
             let cursor = Cursor {
                 listing: Listing::Interactions,
-                direction: if asc { Direction::Ascending } else { Direction::Descending },
+                order: if asc { SortOrder::Ascending } else { SortOrder::Descending },
                 from: GregorianSeconds(from),
                 to: GregorianSeconds(to),
                 position: Position { time, id, tie },

@@ -9,7 +9,10 @@ named_enum! {
     /// use kazoo_records::cdr::CallDirection;
     ///
     /// assert_eq!(CallDirection::from("inbound"), CallDirection::Inbound);
+    /// assert_eq!("outbound".parse(), Ok(CallDirection::Outbound));
     /// assert_eq!(CallDirection::from("sideways").as_str(), "sideways");
+    /// assert_eq!(serde_json::to_string(&CallDirection::from("sideways"))?, r#""sideways""#);
+    /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub enum CallDirection {
         /// Into the switch (from the caller's device or carrier).

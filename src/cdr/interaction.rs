@@ -3,12 +3,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::cursor::{Listing, Position};
 use super::direction::CallDirection;
 use super::ids::InteractionId;
-use super::page::{Direction, Page, PageRequest};
 use super::record::Cdr;
-use crate::Error;
 use crate::time::{GregorianSeconds, UnixMicros};
 
 /// What identifies an interaction.
@@ -30,7 +27,8 @@ impl fmt::Display for GroupId<'_> {
     }
 }
 
-/// One call: its legs in order and a summary.
+/// One call: its legs in order and a summary, as [`group_interactions`] makes them (and
+/// [`paginate_interactions`](super::paginate_interactions) pages them).
 ///
 /// Legs are ordered by channel time — `channel_created_time` (Unix µs), else the start time
 /// converted to µs; legs with neither last — then by loopback leg (`A`, `B`, none), then by
@@ -100,7 +98,7 @@ impl<'a> Interaction<'a> {
     }
 
     /// The full listing order: time, key, and interaction ids before call-id groups.
-    fn order(&self) -> (Option<GregorianSeconds>, &'a str, u64) {
+    pub(crate) fn order(&self) -> (Option<GregorianSeconds>, &'a str, u64) {
         let kind = match self.id {
             GroupId::Interaction(_) => 0,
             GroupId::CallId(_) => 1,
@@ -109,15 +107,19 @@ impl<'a> Interaction<'a> {
     }
 }
 
-/// The interactions of a set of legs, in listing order (interaction time, then key), with
-/// lookups and pagination.
+/// Groups legs into interactions (calls), in listing order: by interaction time, then key,
+/// interaction ids before groups of legs without one (see [`Interaction::time`] and
+/// [`Interaction::key`]).
 ///
-/// Built in one pass plus a sort of the groups: legs with an interaction id are grouped by
-/// it through a hash map; legs without one are joined into connected components of
-/// `call_id`/`other_leg_call_id` (union–find). Legs are held by reference.
+/// Legs with an interaction id ([`Cdr::interaction`]) are grouped by it; legs without one
+/// are joined, as KAZOO does, into connected components of `call_id`/`other_leg_call_id`.
+/// Within a group, legs are in channel-time order (see [`Interaction`]). Built in one pass
+/// (a hash map for ids, union–find for call ids) plus a sort of the groups; legs are held by
+/// reference. The result is the input [`paginate_interactions`](super::paginate_interactions)
+/// pages through.
 ///
 /// ```
-/// use kazoo_records::cdr::{Cdr, Interactions};
+/// use kazoo_records::cdr::{Cdr, GroupId, group_interactions};
 ///
 /// let legs: Vec<Cdr> = [
 ///     r#"{"call_id": "b", "interaction_id": "63724403398-af5b9a0e", "channel_created_time": 1557184198200000}"#,
@@ -125,160 +127,38 @@ impl<'a> Interaction<'a> {
 ///     r#"{"call_id": "x", "other_leg_call_id": "y", "timestamp": 63724403500}"#,
 ///     r#"{"call_id": "y", "timestamp": 63724403501}"#,
 /// ].iter().map(|json| Cdr::from_json_str(json)).collect::<Result<_, _>>()?;
-/// let interactions = Interactions::new(&legs);
+/// let interactions = group_interactions(&legs);
 /// assert_eq!(interactions.len(), 2);
+///
+/// // One call, looked up by its interaction id: its legs in order.
 /// let id = "63724403398-af5b9a0e".parse()?;
-/// let calls: Vec<&str> = interactions.legs(&id).iter().map(|leg| leg.call_id.as_str()).collect();
+/// let call = interactions.iter().find(|i| i.id == GroupId::Interaction(&id)).expect("grouped");
+/// let calls: Vec<&str> = call.legs.iter().map(|leg| leg.call_id.as_str()).collect();
 /// assert_eq!(calls, ["a", "b"]);
+/// assert_eq!(call.summary.legs, 2);
+///
+/// // Legs without an interaction id, joined by other_leg_call_id.
+/// assert_eq!(interactions[1].id, GroupId::CallId("x"));
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interactions<'a> {
-    groups: Vec<Interaction<'a>>,
-    /// The groups without an interaction id, by their first leg's call id.
-    by_call_id: HashMap<&'a str, usize>,
-}
-
-/// Groups legs into interactions (see [`Interactions`]), in listing order.
 pub fn group_interactions(cdrs: &[Cdr]) -> Vec<Interaction<'_>> {
-    Interactions::new(cdrs).into_vec()
-}
-
-impl<'a> Interactions<'a> {
-    /// Groups `cdrs` into interactions.
-    pub fn new(cdrs: &'a [Cdr]) -> Self {
-        let (group_of, count) = assign_groups(cdrs);
-        let mut sizes = vec![0usize; count];
-        for &group in &group_of {
-            if let Some(size) = sizes.get_mut(group) {
-                *size += 1;
-            }
+    let (group_of, count) = assign_groups(cdrs);
+    let mut sizes = vec![0usize; count];
+    for &group in &group_of {
+        if let Some(size) = sizes.get_mut(group) {
+            *size += 1;
         }
-        let mut legs: Vec<Vec<&'a Cdr>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        for (cdr, &group) in cdrs.iter().zip(&group_of) {
-            if let Some(group) = legs.get_mut(group) {
-                group.push(cdr);
-            }
+    }
+    let mut legs: Vec<Vec<&Cdr>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for (cdr, &group) in cdrs.iter().zip(&group_of) {
+        if let Some(group) = legs.get_mut(group) {
+            group.push(cdr);
         }
-        drop(group_of);
-        let mut groups: Vec<Interaction<'a>> = legs.into_iter().filter_map(build).collect();
-        groups.sort_by_cached_key(Interaction::order);
-        let by_call_id = groups
-            .iter()
-            .enumerate()
-            .filter_map(|(index, group)| match group.id {
-                GroupId::CallId(call_id) => Some((call_id, index)),
-                GroupId::Interaction(_) => None,
-            })
-            .collect();
-        Interactions { groups, by_call_id }
     }
-
-    /// The interactions, in listing order.
-    pub fn as_slice(&self) -> &[Interaction<'a>] {
-        &self.groups
-    }
-
-    /// The interactions, by value.
-    pub fn into_vec(self) -> Vec<Interaction<'a>> {
-        self.groups
-    }
-
-    /// An iterator over the interactions, in listing order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Interaction<'a>> {
-        self.groups.iter()
-    }
-
-    /// How many interactions.
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
-    /// The interaction with this id (O(log n)).
-    pub fn get(&self, id: &InteractionId) -> Option<&Interaction<'a>> {
-        let target = (Some(id.time()), id.key(), 0);
-        let index = self
-            .groups
-            .binary_search_by(|group| group.order().cmp(&target))
-            .ok()?;
-        self.groups.get(index)
-    }
-
-    /// The group of legs without an interaction id whose first leg has this call id.
-    pub fn get_by_call_id(&self, call_id: &str) -> Option<&Interaction<'a>> {
-        self.groups.get(*self.by_call_id.get(call_id)?)
-    }
-
-    /// The legs of the interaction with this id, in order; empty when there is none.
-    pub fn legs(&self, id: &InteractionId) -> &[&'a Cdr] {
-        self.get(id)
-            .map(|group| group.legs.as_slice())
-            .unwrap_or(&[])
-    }
-
-    /// One page of the interactions, by (interaction time, key) within the request's range.
-    ///
-    /// O(log n + page size): the groups are in listing order already, so the range and the
-    /// cursor are found by binary search. An interaction without a time (legs without an
-    /// interaction id or timestamps) is in no range.
-    ///
-    /// # Errors
-    ///
-    /// As [`paginate`](super::paginate).
-    pub fn paginate(
-        &self,
-        request: &PageRequest,
-        now: GregorianSeconds,
-    ) -> Result<Page<&Interaction<'a>>, Error> {
-        let query = request.resolve(Listing::Interactions, now)?;
-        let from = Some(query.from);
-        let to = Some(query.to);
-        let mut lo = self.groups.partition_point(|g| g.time() < from);
-        let mut hi = self.groups.partition_point(|g| g.time() <= to);
-        if let Some(after) = &query.after {
-            let after = (
-                Some(GregorianSeconds(after.time)),
-                after.id.as_str(),
-                after.tie,
-            );
-            match query.direction {
-                Direction::Ascending => {
-                    lo = lo.max(self.groups.partition_point(|g| g.order() <= after));
-                }
-                Direction::Descending => {
-                    hi = hi.min(self.groups.partition_point(|g| g.order() < after));
-                }
-            }
-        }
-        let in_range = self.groups.get(lo..hi).unwrap_or(&[]);
-        let mut items: Vec<&Interaction<'a>> = match query.direction {
-            Direction::Ascending => in_range.iter().take(query.want()).collect(),
-            Direction::Descending => in_range.iter().rev().take(query.want()).collect(),
-        };
-        let next = query.next_after(&mut items, |group| {
-            let (time, key, tie) = group.order();
-            Position {
-                time: time.map(|t| t.0).unwrap_or_default(),
-                id: key.to_owned(),
-                tie,
-            }
-        });
-        Ok(query.page(items, request, next))
-    }
-}
-
-impl<'s, 'a> IntoIterator for &'s Interactions<'a> {
-    type Item = &'s Interaction<'a>;
-    type IntoIter = std::slice::Iter<'s, Interaction<'a>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.groups.iter()
-    }
+    drop(group_of);
+    let mut groups: Vec<Interaction<'_>> = legs.into_iter().filter_map(build).collect();
+    groups.sort_by_cached_key(Interaction::order);
+    groups
 }
 
 /// The group of each leg, and the number of groups.

@@ -2,13 +2,15 @@
 //!
 //! - [`Cdr`]: every documented and stored key typed, unknown keys kept; lenient reading,
 //!   canonical writing, errors that name the JSON path.
-//! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts.
+//! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts
+//!   (an unknown direction or resource type is kept as an [`Unrecognized`] name).
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
 //! - [`Units`] and [`Rating`]: money in KAZOO units and the per-call cost formula.
 //! - [`PublicRow`]: the columns of KAZOO's CDR listing and CSV export.
-//! - [`Interactions`] / [`group_interactions`]: legs grouped into calls, ordered, summarised.
-//! - [`PageRequest`], [`Page`], [`paginate`], [`OrderedStore`]: cursor pagination over a
-//!   slice or a host's ordered store, for CDRs and for interactions.
+//! - [`group_interactions`]: legs grouped into calls ([`Interaction`]), ordered, summarised.
+//! - [`PageRequest`], [`SortOrder`], [`Page`], [`paginate`], [`paginate_interactions`],
+//!   [`OrderedStore`]: cursor pagination over a slice or a host's ordered store, for CDRs and
+//!   for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //!
@@ -36,6 +38,7 @@ mod ids;
 mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod order;
 mod page;
 mod record;
 mod resource_type;
@@ -47,10 +50,13 @@ pub use cost::{Rating, Units};
 pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
-pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use interaction::{GroupId, Interaction, InteractionSummary, group_interactions};
+pub use named::Unrecognized;
+pub use order::SortOrder;
 pub use page::{
-    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
-    PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
+    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, OrderedStore, Page, PageRequest,
+    ScanStart, SortKey, paginate, paginate_interaction_store, paginate_interactions,
+    paginate_store,
 };
 pub use record::Cdr;
 pub use resource_type::ResourceType;

@@ -1,8 +1,102 @@
-//! Enums of KAZOO's known names with an `Other(String)` fallback, so an unknown name is kept
-//! rather than refused or lost.
+//! Enums of KAZOO's known names with an `Other` fallback, so an unknown name is kept rather
+//! than refused or lost, and [`Unrecognized`], what the fallback holds.
 
-/// Declares a `#[non_exhaustive]` enum of known names plus `Other(String)`, with `as_str`,
-/// `From<&str>`/`From<String>`, infallible `FromStr`, `Display`, serde as the plain string, and lenient reading.
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+/// A name that is none of `E`'s known names, kept exactly as it was written: what the
+/// `Other` variant of [`CallDirection`](super::CallDirection) and
+/// [`ResourceType`](super::ResourceType) holds.
+///
+/// Only parsing makes one (`From<&str>`, `From<String>`, `FromStr`, serde and CDR reading),
+/// and only for a name that is not one of `E`'s variants: `"inbound"` always reads as
+/// `CallDirection::Inbound`, never as `CallDirection::Other`, so two values of `E` are equal
+/// exactly when their names are. The type parameter keeps a name unknown to one enum out of
+/// another (`"inbound"` is an unrecognized [`ResourceType`](super::ResourceType)).
+///
+/// Compared, ordered, hashed, shown and debugged as its name.
+///
+/// ```
+/// use kazoo_records::cdr::CallDirection;
+///
+/// let direction = CallDirection::from("sideways");
+/// match &direction {
+///     CallDirection::Inbound | CallDirection::Outbound => unreachable!(),
+///     CallDirection::Other(name) => assert_eq!(name.as_str(), "sideways"),
+/// }
+/// assert_eq!(direction.as_str(), "sideways");
+/// assert_eq!(CallDirection::from("inbound"), CallDirection::Inbound);
+/// ```
+pub struct Unrecognized<E> {
+    name: String,
+    of: PhantomData<fn() -> E>,
+}
+
+impl<E> Unrecognized<E> {
+    /// Wraps `name`, which the caller has checked is none of `E`'s known names.
+    pub(crate) fn new(name: String) -> Self {
+        Unrecognized {
+            name,
+            of: PhantomData,
+        }
+    }
+
+    /// The name, as it was written.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<E> Clone for Unrecognized<E> {
+    fn clone(&self) -> Self {
+        Unrecognized::new(self.name.clone())
+    }
+}
+
+impl<E> PartialEq for Unrecognized<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl<E> Eq for Unrecognized<E> {}
+
+impl<E> PartialOrd for Unrecognized<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<E> Ord for Unrecognized<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.name.cmp(&other.name)
+    }
+}
+
+impl<E> Hash for Unrecognized<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl<E> fmt::Debug for Unrecognized<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.name, f)
+    }
+}
+
+impl<E> fmt::Display for Unrecognized<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// Declares an enum of known names plus `Other(Unrecognized<Self>)`, with `as_str`,
+/// `From<&str>`/`From<String>`, infallible `FromStr`, `Display`, serde as the plain string,
+/// and lenient reading. Every way in goes through `known`, so `Other` never holds a known
+/// name.
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
@@ -14,11 +108,12 @@ macro_rules! named_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)*
             #[doc = $other_doc]
-            Other(String),
+            ///
+            /// Never one of the names above: those always read as their own variant.
+            Other($crate::cdr::Unrecognized<$name>),
         }
 
         impl $name {
@@ -26,7 +121,7 @@ macro_rules! named_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $($name::$variant => $text,)*
-                    $name::Other(other) => other,
+                    $name::Other(other) => other.as_str(),
                 }
             }
 
@@ -41,13 +136,18 @@ macro_rules! named_enum {
 
         impl From<&str> for $name {
             fn from(name: &str) -> Self {
-                $name::known(name).unwrap_or_else(|| $name::Other(name.to_owned()))
+                $name::known(name).unwrap_or_else(|| {
+                    $name::Other($crate::cdr::Unrecognized::new(name.to_owned()))
+                })
             }
         }
 
         impl From<String> for $name {
             fn from(name: String) -> Self {
-                $name::known(&name).unwrap_or($name::Other(name))
+                match $name::known(&name) {
+                    Some(known) => known,
+                    None => $name::Other($crate::cdr::Unrecognized::new(name)),
+                }
             }
         }
 

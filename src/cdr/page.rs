@@ -1,5 +1,6 @@
 //! Cursor pagination of CDR listings: [`PageRequest`], [`Page`], the host-store trait
-//! [`OrderedStore`], and the paginators over a slice and over a store.
+//! [`OrderedStore`], and the paginators over slices (of CDRs, of interactions) and over a
+//! store.
 //!
 //! A listing is ordered by a composite key, so that equal times never make a page boundary
 //! skip or repeat an item:
@@ -9,35 +10,17 @@
 //!
 //! A page ends with an opaque `next_start_key` when more items follow; passing it back as
 //! [`PageRequest::start_key`] continues after the page's last item. Cursors are bound to the
-//! listing, direction and time range that issued them.
+//! listing, order and time range that issued them.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::cursor::{Cursor, Listing, Position};
+use super::interaction::Interaction;
+use super::order::SortOrder;
 use super::record::Cdr;
 use crate::Error;
 use crate::time::GregorianSeconds;
-
-/// The order of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Direction {
-    /// Oldest first.
-    Ascending,
-    /// Newest first (KAZOO's default).
-    #[default]
-    Descending,
-}
-
-impl Direction {
-    /// `"ascending"` or `"descending"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Ascending => "ascending",
-            Direction::Descending => "descending",
-        }
-    }
-}
 
 /// The default number of items on a page.
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -46,10 +29,12 @@ pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
 /// The default widest time range, in seconds (KAZOO's `maximum_range`, 31 days + 1 hour).
 pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
 
-/// What page of a listing to return: its size, direction, time range and where to start.
+/// What page of a listing to return: its size, order, time range and where to start.
 ///
-/// Built with chained setters; nothing is checked until the request is used (by
-/// [`paginate`], [`paginate_store`], [`Interactions::paginate`](super::Interactions::paginate)
+/// A builder: chained setters named after the setting, read back with
+/// [`get_page_size`](Self::get_page_size), [`get_order`](Self::get_order) and
+/// [`get_start_key`](Self::get_start_key). Nothing is checked until the request is used (by
+/// [`paginate`], [`paginate_store`], [`paginate_interactions`]
 /// or [`paginate_interaction_store`]), which then reports the first bad parameter by name.
 ///
 /// Time range (KAZOO's defaults): `created_to` defaults to now, `created_from` to
@@ -59,7 +44,7 @@ pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
 /// range even as "now" moves), and a bound it sets must equal the cursor's.
 ///
 /// ```
-/// use kazoo_records::cdr::{Direction, PageRequest};
+/// use kazoo_records::cdr::{PageRequest, SortOrder};
 /// use kazoo_records::time::GregorianSeconds;
 ///
 /// let request = PageRequest::new()
@@ -67,13 +52,15 @@ pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
 ///     .ascending()
 ///     .created_from(GregorianSeconds(63_724_000_000))
 ///     .created_to(GregorianSeconds(63_724_086_400));
-/// assert_eq!(request.direction_value(), Direction::Ascending);
+/// assert_eq!(request.get_order(), SortOrder::Ascending);
+/// assert_eq!(request.get_page_size(), 20);
+/// assert_eq!(request.get_start_key(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     page_size: usize,
     max_page_size: usize,
-    direction: Direction,
+    order: SortOrder,
     created_from: Option<GregorianSeconds>,
     created_to: Option<GregorianSeconds>,
     max_range: i64,
@@ -85,7 +72,7 @@ impl Default for PageRequest {
         PageRequest {
             page_size: DEFAULT_PAGE_SIZE,
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
-            direction: Direction::Descending,
+            order: SortOrder::Descending,
             created_from: None,
             created_to: None,
             max_range: DEFAULT_MAX_RANGE,
@@ -114,17 +101,17 @@ impl PageRequest {
 
     /// Oldest first.
     pub fn ascending(self) -> Self {
-        self.direction(Direction::Ascending)
+        self.order(SortOrder::Ascending)
     }
 
     /// Newest first (the default).
     pub fn descending(self) -> Self {
-        self.direction(Direction::Descending)
+        self.order(SortOrder::Descending)
     }
 
-    /// The listing order.
-    pub fn direction(mut self, direction: Direction) -> Self {
-        self.direction = direction;
+    /// The listing order (default [`SortOrder::Descending`]).
+    pub fn order(mut self, order: SortOrder) -> Self {
+        self.order = order;
         self
     }
 
@@ -153,17 +140,17 @@ impl PageRequest {
     }
 
     /// The requested page size (not yet checked).
-    pub fn page_size_value(&self) -> usize {
+    pub fn get_page_size(&self) -> usize {
         self.page_size
     }
 
-    /// The requested direction.
-    pub fn direction_value(&self) -> Direction {
-        self.direction
+    /// The requested order.
+    pub fn get_order(&self) -> SortOrder {
+        self.order
     }
 
     /// The cursor the request continues from, if any.
-    pub fn start_key_value(&self) -> Option<&str> {
+    pub fn get_start_key(&self) -> Option<&str> {
         self.start_key.as_deref()
     }
 
@@ -214,7 +201,7 @@ impl PageRequest {
         }
         Ok(Query {
             listing,
-            direction: self.direction,
+            order: self.order,
             from,
             to,
             page_size: self.page_size,
@@ -222,7 +209,7 @@ impl PageRequest {
         })
     }
 
-    /// Checks that `cursor` belongs to this request's listing, direction and range.
+    /// Checks that `cursor` belongs to this request's listing, order and range.
     fn bind(
         &self,
         cursor: Cursor,
@@ -231,7 +218,7 @@ impl PageRequest {
         let from = self.created_from.unwrap_or(cursor.from);
         let to = self.created_to.unwrap_or(cursor.to);
         if cursor.listing != listing
-            || cursor.direction != self.direction
+            || cursor.order != self.order
             || cursor.from != from
             || cursor.to != to
         {
@@ -240,11 +227,11 @@ impl PageRequest {
                 format!(
                     "was issued for another query ({} {} from {} to {}), not this one ({} {} from {} to {})",
                     cursor.listing.name(),
-                    cursor.direction.as_str(),
+                    cursor.order.as_str(),
                     cursor.from.0,
                     cursor.to.0,
                     listing.name(),
-                    self.direction.as_str(),
+                    self.order.as_str(),
                     from.0,
                     to.0,
                 ),
@@ -325,19 +312,10 @@ impl SortKey {
     }
 }
 
-impl Cdr {
-    /// The time a CDR listing places this CDR at: `timestamp` (the end of the leg), else
-    /// `pvt_created`; `None` when it has neither, and it is then in no time range.
-    pub fn listing_time(&self) -> Option<GregorianSeconds> {
-        self.timestamp.or(self.pvt_created)
-    }
-}
-
 /// Where an [`OrderedStore::scan`] starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ScanStart<'a> {
-    /// The first rows whose time is at or beyond this time in the scan's direction
+    /// The first rows whose time is at or beyond this time in the scan's order
     /// (ascending: time ≥ t; descending: time ≤ t), every id included.
     Time(GregorianSeconds),
     /// The rows at or beyond this key (inclusive).
@@ -346,10 +324,10 @@ pub enum ScanStart<'a> {
     After(&'a SortKey),
 }
 
-/// A host's ordered store: one method, "rows from key K, in this direction, at most N" — a
+/// A host's ordered store: one method, "rows from key K, in this order, at most N" — a
 /// CouchDB view, an SQL index, a B-tree.
 ///
-/// Rows come back with their [`SortKey`], in the scan's direction, at most `limit` of them;
+/// Rows come back with their [`SortKey`], in the scan's order, at most `limit` of them;
 /// fewer than `limit` means the store has no more. For a CDR listing
 /// ([`paginate_store`]) keys must be unique, as document ids are. For an interaction
 /// listing ([`paginate_interaction_store`]) rows are legs and the legs of one interaction
@@ -362,7 +340,7 @@ pub trait OrderedStore {
     /// What a row carries (a [`Cdr`], a document id, a raw JSON document…).
     type Row;
 
-    /// At most `limit` rows from `start`, in `direction`, with their keys.
+    /// At most `limit` rows from `start`, in `order`, with their keys.
     ///
     /// # Errors
     ///
@@ -370,7 +348,7 @@ pub trait OrderedStore {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Self::Row)>, Error>;
 }
@@ -381,10 +359,10 @@ impl<S: OrderedStore + ?Sized> OrderedStore for &S {
     fn scan(
         &self,
         start: ScanStart<'_>,
-        direction: Direction,
+        order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Self::Row)>, Error> {
-        (**self).scan(start, direction, limit)
+        (**self).scan(start, order, limit)
     }
 }
 
@@ -428,12 +406,12 @@ pub fn paginate<'a>(
     let candidates = cdrs.iter().enumerate().filter_map(|(index, cdr)| {
         let (time, id) = cdr_key(cdr)?;
         let key = (time.0, id, index as u64);
-        (query.contains(time) && after.is_none_or(|after| query.direction.beyond(&key, &after)))
+        (query.contains(time) && after.is_none_or(|after| query.order.beyond(&key, &after)))
             .then_some(key)
     });
-    let mut keys = match query.direction {
-        Direction::Ascending => first_n(candidates, query.want()),
-        Direction::Descending => first_n(candidates.map(Reverse), query.want())
+    let mut keys = match query.order {
+        SortOrder::Ascending => first_n(candidates, query.want()),
+        SortOrder::Descending => first_n(candidates.map(Reverse), query.want())
             .into_iter()
             .map(|Reverse(key)| key)
             .collect(),
@@ -447,6 +425,85 @@ pub fn paginate<'a>(
         .into_iter()
         .filter_map(|(_, _, index)| cdrs.get(index as usize))
         .collect();
+    Ok(query.page(items, request, next))
+}
+
+/// One page of interactions, by (interaction time, key) within the request's range.
+///
+/// `interactions` must be in listing order, as [`group_interactions`](super::group_interactions)
+/// returns them (any
+/// subsequence of that, such as the interactions a filter kept, is in order too). The range
+/// and the cursor are then found by binary search, so a page costs O(log n + page size), the
+/// 10 000th as the first. In another order the page is unspecified, as with
+/// [`slice::binary_search`] (never a panic). An interaction without a time (legs without an
+/// interaction id or timestamps) is in no range.
+///
+/// ```
+/// use kazoo_records::cdr::{Cdr, PageRequest, group_interactions, paginate_interactions};
+/// use kazoo_records::time::GregorianSeconds;
+///
+/// let legs: Vec<Cdr> = (0..3_i64)
+///     .flat_map(|call| ["a", "b"].map(|leg| serde_json::json!({
+///         "call_id": format!("{call}-{leg}"),
+///         "interaction_id": format!("{}-call{call}", 63_724_403_400 + call),
+///     })))
+///     .map(|json| Cdr::from_json_value(&json))
+///     .collect::<Result<_, _>>()?;
+/// let interactions = group_interactions(&legs);
+/// let now = GregorianSeconds(63_724_403_500);
+/// let request = PageRequest::new().page_size(2).ascending();
+/// let first = paginate_interactions(&interactions, &request, now)?;
+/// assert_eq!(first.items.iter().map(|i| i.key()).collect::<Vec<_>>(), ["call0", "call1"]);
+/// let cursor = first.next_start_key.clone().expect("a third call follows");
+/// let second = paginate_interactions(&interactions, &request.start_key(cursor), now)?;
+/// assert_eq!(second.items.len(), 1);
+/// assert_eq!(second.items[0].legs.len(), 2);
+/// assert!(second.is_last());
+/// # Ok::<(), kazoo_records::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`paginate`]; a cursor from a CDR listing is [`ErrorKind::Cursor`](crate::ErrorKind::Cursor)
+/// here.
+pub fn paginate_interactions<'i, 'a>(
+    interactions: &'i [Interaction<'a>],
+    request: &PageRequest,
+    now: GregorianSeconds,
+) -> Result<Page<&'i Interaction<'a>>, Error> {
+    let query = request.resolve(Listing::Interactions, now)?;
+    let from = Some(query.from);
+    let to = Some(query.to);
+    let mut lo = interactions.partition_point(|g| g.time() < from);
+    let mut hi = interactions.partition_point(|g| g.time() <= to);
+    if let Some(after) = &query.after {
+        let after = (
+            Some(GregorianSeconds(after.time)),
+            after.id.as_str(),
+            after.tie,
+        );
+        match query.order {
+            SortOrder::Ascending => {
+                lo = lo.max(interactions.partition_point(|g| g.order() <= after));
+            }
+            SortOrder::Descending => {
+                hi = hi.min(interactions.partition_point(|g| g.order() < after));
+            }
+        }
+    }
+    let in_range = interactions.get(lo..hi).unwrap_or(&[]);
+    let mut items: Vec<&Interaction<'a>> = match query.order {
+        SortOrder::Ascending => in_range.iter().take(query.want()).collect(),
+        SortOrder::Descending => in_range.iter().rev().take(query.want()).collect(),
+    };
+    let next = query.next_after(&mut items, |group| {
+        let (time, key, tie) = group.order();
+        Position {
+            time: time.map(|t| t.0).unwrap_or_default(),
+            id: key.to_owned(),
+            tie,
+        }
+    });
     Ok(query.page(items, request, next))
 }
 
@@ -478,7 +535,7 @@ pub fn paginate_store<S: OrderedStore + ?Sized>(
             Some(key) => ScanStart::After(key),
             None => ScanStart::Time(query.near_end()),
         };
-        let batch = store.scan(start, query.direction, limit)?;
+        let batch = store.scan(start, query.order, limit)?;
         let exhausted = batch.len() < limit;
         let mut advanced = false;
         for (key, row) in batch {
@@ -537,7 +594,7 @@ pub fn paginate_interaction_store<S: OrderedStore + ?Sized>(
             (None, Some(key)) => ScanStart::After(key),
             (None, None) => ScanStart::Time(query.near_end()),
         };
-        let batch = store.scan(start, query.direction, limit)?;
+        let batch = store.scan(start, query.order, limit)?;
         let exhausted = batch.len() < limit;
         let groups_before = groups.len();
         for (key, row) in batch {
@@ -582,12 +639,12 @@ pub fn paginate_interaction_store<S: OrderedStore + ?Sized>(
     Ok(query.page(items, request, next))
 }
 
-/// A checked request: the listing, its direction and inclusive range, the page size and the
+/// A checked request: the listing, its order and inclusive range, the page size and the
 /// position to continue after.
 #[derive(Debug, Clone)]
 pub(crate) struct Query {
     pub listing: Listing,
-    pub direction: Direction,
+    pub order: SortOrder,
     pub from: GregorianSeconds,
     pub to: GregorianSeconds,
     pub page_size: usize,
@@ -616,9 +673,9 @@ impl Query {
 
     /// The end of the range a listing starts from.
     fn near_end(&self) -> GregorianSeconds {
-        match self.direction {
-            Direction::Ascending => self.from,
-            Direction::Descending => self.to,
+        match self.order {
+            SortOrder::Ascending => self.from,
+            SortOrder::Descending => self.to,
         }
     }
 
@@ -634,10 +691,10 @@ impl Query {
             if key == last {
                 return Ok(Place::Skip);
             }
-            if !self.direction.beyond(key, last) {
+            if !self.order.beyond(key, last) {
                 return Err(Error::store_contract(format!(
                     "the store returned rows out of {} order: ({}, {:?}) after ({}, {:?})",
-                    self.direction.as_str(),
+                    self.order.as_str(),
                     key.time.0,
                     key.id,
                     last.time.0,
@@ -645,9 +702,9 @@ impl Query {
                 )));
             }
         }
-        let before = match self.direction {
-            Direction::Ascending => key.time < self.from,
-            Direction::Descending => key.time > self.to,
+        let before = match self.order {
+            SortOrder::Ascending => key.time < self.from,
+            SortOrder::Descending => key.time > self.to,
         };
         Ok(if before {
             Place::Skip
@@ -673,7 +730,7 @@ impl Query {
         Some(
             Cursor {
                 listing: self.listing,
-                direction: self.direction,
+                order: self.order,
                 from: self.from,
                 to: self.to,
                 position: position(last),
@@ -693,16 +750,6 @@ impl Query {
             start_key: request.start_key.clone(),
             next_start_key: next,
             page_size: self.page_size,
-        }
-    }
-}
-
-impl Direction {
-    /// Whether `key` comes strictly after `after` in this direction.
-    pub(crate) fn beyond<K: Ord + ?Sized>(self, key: &K, after: &K) -> bool {
-        match self {
-            Direction::Ascending => key > after,
-            Direction::Descending => key < after,
         }
     }
 }
@@ -746,7 +793,7 @@ mod tests {
         let query = PageRequest::new().resolve(Listing::Cdrs, now).unwrap();
         assert_eq!(query.to, now);
         assert_eq!(query.from, GregorianSeconds(now.0 - DEFAULT_MAX_RANGE));
-        assert_eq!(query.direction, Direction::Descending);
+        assert_eq!(query.order, SortOrder::Descending);
         assert_eq!(query.page_size, DEFAULT_PAGE_SIZE);
     }
 }

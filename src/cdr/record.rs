@@ -403,9 +403,26 @@ impl Cdr {
         ))
     }
 
-    /// When the channel was created, in Unix microseconds (`channel_created_time`).
-    pub fn channel_created_time(&self) -> Option<UnixMicros> {
-        self.channel_created_time
+    /// The time a CDR listing places this CDR at: `timestamp` (the end of the leg), else
+    /// `pvt_created`; `None` when it has neither, and it is then in no time range.
+    ///
+    /// A CDR listing ([`paginate`](super::paginate), [`paginate_store`](super::paginate_store))
+    /// orders CDRs by this time, then by document id (`_id`, else `call_id`); a request's
+    /// `created_from` and `created_to` bound it inclusively.
+    ///
+    /// ```
+    /// use kazoo_records::cdr::Cdr;
+    /// use kazoo_records::time::GregorianSeconds;
+    ///
+    /// let stored = Cdr::from_json_str(r#"{"call_id": "a", "timestamp": 63724403408, "pvt_created": 63724403410}"#)?;
+    /// assert_eq!(stored.listing_time(), Some(GregorianSeconds(63_724_403_408)));
+    /// let created = Cdr::from_json_str(r#"{"call_id": "b", "pvt_created": 63724403410}"#)?;
+    /// assert_eq!(created.listing_time(), Some(GregorianSeconds(63_724_403_410)));
+    /// assert_eq!(Cdr::new("c").listing_time(), None);
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn listing_time(&self) -> Option<GregorianSeconds> {
+        self.timestamp.or(self.pvt_created)
     }
 
     /// The interaction this leg belongs to: `interaction_id`, else the channel variable

@@ -9,7 +9,9 @@ named_enum! {
     /// use kazoo_records::cdr::ResourceType;
     ///
     /// assert_eq!(ResourceType::from("offnet-origination"), ResourceType::OffnetOrigination);
-    /// assert_eq!(ResourceType::from("audio"), ResourceType::Other("audio".into()));
+    /// let audio = ResourceType::from("audio");
+    /// assert!(matches!(&audio, ResourceType::Other(name) if name.as_str() == "audio"));
+    /// assert_eq!(audio.to_string(), "audio");
     /// ```
     pub enum ResourceType {
         /// A call from a carrier into the platform.

@@ -13,21 +13,24 @@ use crate::time::{UnixMicros, UtcOffset};
 /// How to build a [`PublicRow`]: whether to add the reseller columns, and the UTC offset of
 /// the `datetime` column.
 ///
+/// A builder: start from [`RowOptions::new`] (or `default()`, the same) and chain the
+/// setters.
+///
 /// ```
-/// use kazoo_records::cdr::RowOptions;
+/// use kazoo_records::cdr::{Cdr, RowOptions};
 /// use kazoo_records::time::UtcOffset;
 ///
 /// let options = RowOptions::new().reseller(true).utc_offset(UtcOffset::parse("-05:00")?);
+/// let cdr = Cdr::from_json_str(r#"{"call_id": "abc", "timestamp": 63724403408}"#)?;
+/// let row = cdr.public_row(&options);
+/// assert_eq!(row.get("datetime"), Some("2019-05-06_18:10:08"));
+/// assert_eq!(row.len(), 37);
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
 pub struct RowOptions {
-    /// Add `reseller_cost` and `reseller_call_type` (KAZOO adds them for resellers).
-    pub reseller: bool,
-    /// Shift the `datetime` column to this offset (KAZOO's `utc_seconds_offset`); UTC when
-    /// `None`. The other time columns stay in UTC, as in KAZOO.
-    pub utc_offset: Option<UtcOffset>,
+    pub(crate) reseller: bool,
+    pub(crate) utc_offset: Option<UtcOffset>,
 }
 
 impl RowOptions {
@@ -36,13 +39,15 @@ impl RowOptions {
         RowOptions::default()
     }
 
-    /// Whether to add the two reseller columns.
+    /// Whether to add `reseller_cost` and `reseller_call_type` (KAZOO adds them for
+    /// resellers; default `false`).
     pub fn reseller(mut self, reseller: bool) -> Self {
         self.reseller = reseller;
         self
     }
 
-    /// The offset of the `datetime` column.
+    /// Shift the `datetime` column to this offset (KAZOO's `utc_seconds_offset`; default
+    /// UTC). The other time columns stay in UTC, as in KAZOO.
     pub fn utc_offset(mut self, offset: UtcOffset) -> Self {
         self.utc_offset = Some(offset);
         self
@@ -128,15 +133,6 @@ impl PublicRow {
     /// The two columns added for resellers.
     pub const RESELLER_COLUMNS: &'static [&'static str] = ALL_COLUMNS.split_at(35).1;
 
-    /// The row of `cdr`.
-    pub fn new(cdr: &Cdr, options: &RowOptions) -> Self {
-        let mut cells = RowCells::default();
-        cells.fill(cdr, options);
-        let mut values = Vec::with_capacity(cells.len());
-        values.extend(cells.iter().map(str::to_owned));
-        PublicRow { values }
-    }
-
     /// The row's columns: [`COLUMNS`](Self::COLUMNS), then the reseller pair if asked for.
     pub fn columns(&self) -> &'static [&'static str] {
         ALL_COLUMNS.get(..self.values.len()).unwrap_or(&ALL_COLUMNS)
@@ -179,8 +175,23 @@ impl PublicRow {
 
 impl Cdr {
     /// This CDR as a row of KAZOO's CDR listing (see [`PublicRow`]).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::{Cdr, PublicRow, RowOptions};
+    ///
+    /// let cdr = Cdr::from_json_str(r#"{"call_id": "abc", "billing_seconds": 7}"#)?;
+    /// let row = cdr.public_row(&RowOptions::default());
+    /// assert_eq!(row.columns(), PublicRow::COLUMNS);
+    /// assert_eq!(row.get("billing_seconds"), Some("7"));
+    /// assert_eq!(row.get("datetime"), Some(""));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
     pub fn public_row(&self, options: &RowOptions) -> PublicRow {
-        PublicRow::new(self, options)
+        let mut cells = RowCells::default();
+        cells.fill(self, options);
+        let mut values = Vec::with_capacity(cells.len());
+        values.extend(cells.iter().map(str::to_owned));
+        PublicRow { values }
     }
 }
 
@@ -238,7 +249,7 @@ impl RowCells {
         self.with(|out| start.inspect(|s| s.write_pretty(offset, out)));
         self.number(start.map(|s| s.to_unix().0));
         let micros = cdr
-            .channel_created_time()
+            .channel_created_time
             .or_else(|| start.map(UnixMicros::from_gregorian));
         self.with(|out| micros.inspect(|m| m.write_decimal_seconds(out)));
         self.with(|out| start.inspect(|s| s.write_rfc1036(out)));

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: fixture paths and proptest strategies.
 #![allow(dead_code)]
 
-use kazoo_records::cdr::{Direction, ScanStart, SortKey};
+use kazoo_records::cdr::{ScanStart, SortKey, SortOrder};
 use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
 use kazoo_records::time::GregorianSeconds;
 use proptest::prelude::*;
@@ -21,16 +21,16 @@ pub fn read_test_file(relative: &str) -> String {
 
 /// A reference [`OrderedStore::scan`](kazoo_records::cdr::OrderedStore::scan) over `rows`,
 /// which are in the store's ascending order: the first `limit` rows from `start` in
-/// `direction` (a descending scan reads `rows` backwards).
+/// `order` (a descending scan reads `rows` backwards).
 pub fn scan_sorted<T: Clone>(
     rows: &[(SortKey, T)],
     start: ScanStart<'_>,
-    direction: Direction,
+    order: SortOrder,
     limit: usize,
 ) -> Vec<(SortKey, T)> {
-    let wanted = |(key, _): &&(SortKey, T)| in_scan(key, start, direction);
-    match direction {
-        Direction::Ascending => rows.iter().filter(wanted).take(limit).cloned().collect(),
+    let wanted = |(key, _): &&(SortKey, T)| in_scan(key, start, order);
+    match order {
+        SortOrder::Ascending => rows.iter().filter(wanted).take(limit).cloned().collect(),
         _ => rows
             .iter()
             .rev()
@@ -42,16 +42,15 @@ pub fn scan_sorted<T: Clone>(
 }
 
 /// Whether `key` is among the rows an [`OrderedStore`](kazoo_records::cdr::OrderedStore) scan
-/// from `start` in `direction` returns: the reference semantics of `ScanStart`.
-fn in_scan(key: &SortKey, start: ScanStart<'_>, direction: Direction) -> bool {
-    match (start, direction) {
-        (ScanStart::Time(t), Direction::Ascending) => key.time >= t,
-        (ScanStart::Time(t), Direction::Descending) => key.time <= t,
-        (ScanStart::From(k), Direction::Ascending) => key >= k,
-        (ScanStart::From(k), Direction::Descending) => key <= k,
-        (ScanStart::After(k), Direction::Ascending) => key > k,
-        (ScanStart::After(k), Direction::Descending) => key < k,
-        _ => false,
+/// from `start` in `order` returns: the reference semantics of `ScanStart`.
+fn in_scan(key: &SortKey, start: ScanStart<'_>, order: SortOrder) -> bool {
+    match (start, order) {
+        (ScanStart::Time(t), SortOrder::Ascending) => key.time >= t,
+        (ScanStart::Time(t), SortOrder::Descending) => key.time <= t,
+        (ScanStart::From(k), SortOrder::Ascending) => key >= k,
+        (ScanStart::From(k), SortOrder::Descending) => key <= k,
+        (ScanStart::After(k), SortOrder::Ascending) => key > k,
+        (ScanStart::After(k), SortOrder::Descending) => key < k,
     }
 }
 

@@ -10,7 +10,7 @@
 //! `tests/fuzz_regressions/<name>/` on every `cargo test`.
 #![allow(dead_code)]
 
-use kazoo_records::cdr::{Cdr, Direction, Filters, Page, PageRequest, paginate};
+use kazoo_records::cdr::{Cdr, Filters, Page, PageRequest, SortOrder, paginate};
 use kazoo_records::edr::{
     Binding, Event, Severity, Verbosity, bindings_from_json, bindings_to_json, topic,
 };
@@ -550,10 +550,10 @@ pub fn cursor(data: &[u8]) {
                 return;
             };
             let other = match rest.first().map(|b| b % 3) {
-                Some(0) => request().direction(if flags & 1 == 0 {
-                    Direction::Descending
+                Some(0) => request().order(if flags & 1 == 0 {
+                    SortOrder::Descending
                 } else {
-                    Direction::Ascending
+                    SortOrder::Ascending
                 }),
                 Some(1) => request().created_from(GregorianSeconds(CURSOR_BASE - 11)),
                 _ => request().created_to(GregorianSeconds(now.0 + 1)),
@@ -651,13 +651,13 @@ fn check_page(
         })
         .collect();
     listing.sort();
-    if request.direction_value() == Direction::Descending {
+    if request.get_order() == SortOrder::Descending {
         listing.reverse();
     }
     let order: Vec<usize> = listing.into_iter().map(|(_, _, i)| i).collect();
     let got = ids(&page);
     assert!(
-        got.len() <= request.page_size_value(),
+        got.len() <= request.get_page_size(),
         "{cursor:?}: page of {} > page size",
         got.len()
     );
