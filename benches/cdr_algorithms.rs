@@ -1,4 +1,4 @@
-//! CDR algorithm benches against DESIGN §7's budgets:
+//! CDR algorithm benches, each against its budget:
 //!
 //! - grouping 1 000 000 legs into interactions: ≤ 1 s;
 //! - page 1 vs page 10 000 of 1 000 000 CDRs by cursor: within 1.5× (over a slice, and over

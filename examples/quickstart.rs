@@ -1,13 +1,17 @@
-//! The main demo: a registry, two subscribers with different bindings, events emitted for two
-//! accounts, what each subscriber received, the routing keys a broker would use, and an unbind.
+//! The main demo. EDR: a registry, two subscribers with different bindings, events emitted for
+//! two accounts, what each subscriber received, the routing keys a broker would use, and an
+//! unbind. CDR: stored KAZOO call records read, priced, grouped into calls and listed page by
+//! page.
 //!
 //! Run with `cargo run --example quickstart`.
 
 use std::sync::{Arc, Mutex};
 
+use kazoo_records::cdr::{Cdr, PageRequest, RowOptions, group_interactions, paginate};
 use kazoo_records::edr::{
     App, Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json,
 };
+use kazoo_records::time::GregorianSeconds;
 use serde_json::json;
 
 const RESELLER: &str = "d240bf3a1937301cee910193a54ba0d2";
@@ -108,5 +112,61 @@ fn main() -> Result<(), kazoo_records::Error> {
         after.map_or(0, |r| r.delivered),
         registry.stats().subscriptions
     );
+
+    call_records()
+}
+
+/// CDR: read the bundled sample of stored KAZOO documents, then price, group and list them.
+fn call_records() -> Result<(), kazoo_records::Error> {
+    let cdrs = include_str!("data/cdrs.jsonl")
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(Cdr::from_json_str)
+        .collect::<Result<Vec<Cdr>, _>>()?;
+    let first = &cdrs[0];
+    println!(
+        "\nRead {} call legs. The first, {}, lasted {} s and costs ${} ({} units).",
+        cdrs.len(),
+        first.call_id,
+        first.billing_seconds.unwrap_or(0),
+        first.cost().dollars_string(),
+        first.cost().0
+    );
+    let row = first.public_row(&RowOptions::default());
+    println!(
+        "  its listing row: {}",
+        [
+            "datetime",
+            "caller_id_number",
+            "callee_id_number",
+            "hangup_cause",
+            "cost"
+        ]
+        .map(|column| format!("{column}={}", row.get(column).unwrap_or("")))
+        .join(" ")
+    );
+
+    let calls = group_interactions(&cdrs);
+    println!("They are {} calls (interactions).", calls.len());
+
+    // Page through the listing, newest first, three CDRs at a time, following the cursors.
+    let now = cdrs
+        .iter()
+        .filter_map(Cdr::listing_time)
+        .max()
+        .unwrap_or_default();
+    let mut request = PageRequest::new()
+        .page_size(3)
+        .created_to(now)
+        .created_from(GregorianSeconds(now.0 - 86_400));
+    for number in 1..=2 {
+        let page = paginate(&cdrs, &request, now)?;
+        let ids: Vec<&str> = page.items.iter().map(|c| c.call_id.as_str()).collect();
+        println!("  page {number}: {}", ids.join(", "));
+        match page.next_start_key {
+            Some(next) => request = request.start_key(next),
+            None => break,
+        }
+    }
     Ok(())
 }

@@ -238,6 +238,7 @@ impl Error {
 
     /// A writer failure that is not an `io::Error` (the CSV encoder's own), keeping it as the
     /// source.
+    #[cfg(feature = "csv")]
     pub(crate) fn write_failure(
         message: impl Into<String>,
         source: impl StdError + Send + Sync + 'static,

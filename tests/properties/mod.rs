@@ -638,7 +638,7 @@ fn check_page(
             return assert_clear(&err, cursor);
         }
     };
-    // The listing by DESIGN: (timestamp else pvt_created, _id else call_id, position).
+    // The listing as documented on `Cdr::listing_time` and `paginate`: (timestamp else pvt_created, _id else call_id, position).
     let mut listing: Vec<(i64, &str, usize)> = cdrs
         .iter()
         .enumerate()
