@@ -12,8 +12,8 @@ use kazoo_records::cdr::{
     group_interactions, paginate, paginate_interactions, paginate_store,
 };
 use kazoo_records::edr::{
-    Binding, Emitter, Event, MAX_NAME_PAIRS, Registry, Severity, Verbosity, bindings_from_json,
-    bindings_to_json, topic,
+    Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json, bindings_to_json,
+    topic,
 };
 use kazoo_records::time::{GregorianSeconds, UtcOffset, parse_iso8601};
 use kazoo_records::{Error, ErrorKind};
@@ -339,7 +339,7 @@ fn a_binding_of_ten_thousand_accounts_is_filed_once_per_account() {
     assert_eq!(err.kind(), ErrorKind::OutOfRange);
     assert!(
         err.to_string()
-            .contains(&format!("at most {MAX_NAME_PAIRS}")),
+            .contains(&format!("at most {}", Binding::MAX_NAME_PAIRS)),
         "{err}"
     );
 }

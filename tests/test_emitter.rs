@@ -3,9 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kazoo_records::edr::{
-    App, Binding, DEFAULT_NODE, Emitter, Event, EventId, Registry, Severity, Verbosity,
-};
+use kazoo_records::edr::{App, Binding, Emitter, Event, EventId, Registry, Severity, Verbosity};
 use kazoo_records::time::GregorianSeconds;
 use serde_json::json;
 
@@ -278,11 +276,9 @@ fn defaults_are_the_system_clock_generated_ids_and_the_default_node() {
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
     assert_ne!(seen[0].id(), seen[1].id());
-    assert!(
-        seen.iter().all(|e| e.id().is_kazoo_form()
-            && e.node() == DEFAULT_NODE
-            && e.account_id().is_none())
-    );
+    assert!(seen.iter().all(|e| e.id().is_kazoo_form()
+        && e.node() == Event::DEFAULT_NODE
+        && e.account_id().is_none()));
     assert!(
         seen.iter()
             .all(|e| (before..=after).contains(&e.gregorian_time()))

@@ -3,7 +3,7 @@
 mod common;
 
 use kazoo_records::ErrorKind;
-use kazoo_records::edr::{DEFAULT_NODE, Event, EventId, Severity, Verbosity};
+use kazoo_records::edr::{Event, EventId, Severity, Verbosity};
 use kazoo_records::time::GregorianSeconds;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ fn new_events_get_a_fresh_kazoo_id_the_current_time_and_the_default_node() {
     let b = Event::new("app", "1", Severity::Ok, Verbosity::Info, json!({}));
     assert_ne!(a.id(), b.id());
     assert!(a.id().is_kazoo_form() && b.id().is_kazoo_form());
-    assert_eq!(a.node(), DEFAULT_NODE);
+    assert_eq!(a.node(), Event::DEFAULT_NODE);
     assert_eq!(a.account_id(), None);
     // 2024-01-01 < now < 2200-01-01
     assert!(a.gregorian_time() > GregorianSeconds(63_871_286_400));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use kazoo_records::ErrorKind;
 use kazoo_records::edr::{
-    Binding, DispatchReport, Event, MAX_NESTED_DEPTH, Registry, Severity, SubscriptionId, Verbosity,
+    Binding, DispatchReport, Event, Registry, Severity, SubscriptionId, Verbosity,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -262,9 +262,12 @@ fn nested_emits_are_delivered_up_to_the_cap_then_dropped_and_counted() {
         json!({"level": 0}),
     ));
     assert_eq!(report.delivered, 1);
-    assert_eq!(depth_seen.load(Ordering::SeqCst), MAX_NESTED_DEPTH);
+    assert_eq!(
+        depth_seen.load(Ordering::SeqCst),
+        Registry::MAX_NESTED_DEPTH
+    );
     let reports = reports.lock().unwrap();
-    assert_eq!(reports.len(), MAX_NESTED_DEPTH + 1);
+    assert_eq!(reports.len(), Registry::MAX_NESTED_DEPTH + 1);
     assert_eq!(reports[0].dropped_nested, 1, "the deepest emit is dropped");
     assert!(reports[1..].iter().all(|r| r.delivered == 1));
     assert_eq!(registry.stats().dropped_nested, 1);

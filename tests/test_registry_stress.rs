@@ -16,8 +16,7 @@ use std::time::Duration;
 
 use kazoo_records::ErrorKind;
 use kazoo_records::edr::{
-    App, Binding, DispatchReport, Emitter, Event, MAX_NESTED_DEPTH, Registry, Severity,
-    SubscriptionId, Verbosity,
+    App, Binding, DispatchReport, Emitter, Event, Registry, Severity, SubscriptionId, Verbosity,
 };
 use proptest::prelude::Rng as _;
 use proptest::test_runner::{RngAlgorithm, TestRng};
@@ -872,7 +871,7 @@ fn chain_reach(level: usize) -> usize {
 }
 
 /// Each thread emits chains: the chain callback re-emits every event one level deeper through
-/// an `Emitter` (dropped past `MAX_NESTED_DEPTH`), and on the way binds a subscription, unbinds
+/// an `Emitter` (dropped past `Registry::MAX_NESTED_DEPTH`), and on the way binds a subscription, unbinds
 /// another, dispatches a side event; the late subscription unbinds itself. A fifth thread
 /// binds and unbinds at top level meanwhile (its unbinds wait for the chains in progress).
 #[test]
@@ -884,7 +883,7 @@ fn reentrant_callbacks_on_several_threads_follow_the_design() {
             emitter: Emitter::new(Arc::clone(&registry)).with_node("kazoo_apps@chains"),
             levels: (0..CHAIN_THREADS)
                 .map(|_| {
-                    (0..MAX_NESTED_DEPTH + 2)
+                    (0..Registry::MAX_NESTED_DEPTH + 2)
                         .map(|_| AtomicUsize::new(0))
                         .collect()
                 })
@@ -929,7 +928,7 @@ fn reentrant_callbacks_on_several_threads_follow_the_design() {
         chains.violations.assert_none();
         for t in 0..CHAIN_THREADS {
             let levels: Vec<usize> = chains.levels[t].iter().map(|l| l.load(SeqCst)).collect();
-            let mut expected = vec![CHAINS_PER_THREAD; MAX_NESTED_DEPTH + 1];
+            let mut expected = vec![CHAINS_PER_THREAD; Registry::MAX_NESTED_DEPTH + 1];
             expected.push(0);
             assert_eq!(levels, expected, "thread {t}: chain callbacks per level");
             assert_eq!(chains.side_calls[t].load(SeqCst), CHAINS_PER_THREAD);
@@ -956,7 +955,7 @@ fn reentrant_callbacks_on_several_threads_follow_the_design() {
 fn run_chains(chains: &Chains, t: usize) {
     let registry = &chains.registry;
     let app = App::new(format!("chain-{t}"), "1");
-    let deepest = MAX_NESTED_DEPTH;
+    let deepest = Registry::MAX_NESTED_DEPTH;
     for k in 0..CHAINS_PER_THREAD {
         let witness_seen = Arc::new(Mutex::new(Vec::new()));
         let victim_seen = Arc::new(Mutex::new(Vec::new()));
@@ -1047,7 +1046,7 @@ fn chain_step(chains: &Chains, e: &Event) {
     let report = chains
         .emitter
         .emit(&app, Severity::Ok, Verbosity::Info, || body);
-    let expected = if level < MAX_NESTED_DEPTH {
+    let expected = if level < Registry::MAX_NESTED_DEPTH {
         DispatchReport {
             delivered: chain_reach(level + 1),
             ..DispatchReport::default()

@@ -54,9 +54,8 @@ pub use interaction::{GroupId, Interaction, InteractionSummary, group_interactio
 pub use named::Unrecognized;
 pub use order::SortOrder;
 pub use page::{
-    DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, OrderedStore, Page, PageRequest,
-    ScanStart, SortKey, paginate, paginate_interaction_store, paginate_interactions,
-    paginate_store,
+    OrderedStore, Page, PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store,
+    paginate_interactions, paginate_store,
 };
 pub use record::Cdr;
 pub use resource_type::ResourceType;

@@ -22,13 +22,6 @@ use super::record::Cdr;
 use crate::Error;
 use crate::time::GregorianSeconds;
 
-/// The default number of items on a page.
-pub const DEFAULT_PAGE_SIZE: usize = 50;
-/// The default largest page size a request may ask for.
-pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
-/// The default widest time range, in seconds (KAZOO's `maximum_range`, 31 days + 1 hour).
-pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
-
 /// What page of a listing to return: its size, order, time range and where to start.
 ///
 /// A builder: chained setters named after the setting, read back with
@@ -70,19 +63,28 @@ pub struct PageRequest {
 impl Default for PageRequest {
     fn default() -> Self {
         PageRequest {
-            page_size: DEFAULT_PAGE_SIZE,
-            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            page_size: PageRequest::DEFAULT_PAGE_SIZE,
+            max_page_size: PageRequest::DEFAULT_MAX_PAGE_SIZE,
             order: SortOrder::Descending,
             created_from: None,
             created_to: None,
-            max_range: DEFAULT_MAX_RANGE,
+            max_range: PageRequest::DEFAULT_MAX_RANGE,
             start_key: None,
         }
     }
 }
 
 impl PageRequest {
-    /// The first page, 50 items, newest first, over the last [`DEFAULT_MAX_RANGE`] seconds.
+    /// The default number of items on a page.
+    pub const DEFAULT_PAGE_SIZE: usize = 50;
+
+    /// The default largest page size a request may ask for.
+    pub const DEFAULT_MAX_PAGE_SIZE: usize = 1000;
+
+    /// The default widest time range, in seconds (KAZOO's `maximum_range`, 31 days + 1 hour).
+    pub const DEFAULT_MAX_RANGE: i64 = 2_682_000;
+
+    /// The first page, 50 items, newest first, over the last [`PageRequest::DEFAULT_MAX_RANGE`] seconds.
     pub fn new() -> Self {
         PageRequest::default()
     }
@@ -289,6 +291,15 @@ pub struct SortKey {
 }
 
 impl SortKey {
+    /// Where this key stands in a store listing, for its cursor (stores have no tie-breaker).
+    fn position(&self) -> Position {
+        Position {
+            time: self.time.0,
+            id: self.id.clone(),
+            tie: 0,
+        }
+    }
+
     /// A key of `time` and `id`.
     pub fn new(time: GregorianSeconds, id: impl Into<String>) -> Self {
         SortKey {
@@ -558,11 +569,7 @@ pub fn paginate_store<S: OrderedStore + ?Sized>(
             slack = slack.saturating_mul(2).saturating_add(1);
         }
     }
-    let next = query.next_after(&mut rows, |(key, _)| Position {
-        time: key.time.0,
-        id: key.id.clone(),
-        tie: 0,
-    });
+    let next = query.next_after(&mut rows, |(key, _)| key.position());
     let items = rows.into_iter().map(|(_, row)| row).collect();
     Ok(query.page(items, request, next))
 }
@@ -630,11 +637,7 @@ pub fn paginate_interaction_store<S: OrderedStore + ?Sized>(
             resume = Some(key);
         }
     }
-    let next = query.next_after(&mut groups, |(key, _)| Position {
-        time: key.time.0,
-        id: key.id.clone(),
-        tie: 0,
-    });
+    let next = query.next_after(&mut groups, |(key, _)| key.position());
     let items = groups.into_iter().map(|(_, legs)| legs).collect();
     Ok(query.page(items, request, next))
 }
@@ -792,8 +795,11 @@ mod tests {
         let now = GregorianSeconds(63_724_403_398);
         let query = PageRequest::new().resolve(Listing::Cdrs, now).unwrap();
         assert_eq!(query.to, now);
-        assert_eq!(query.from, GregorianSeconds(now.0 - DEFAULT_MAX_RANGE));
+        assert_eq!(
+            query.from,
+            GregorianSeconds(now.0 - PageRequest::DEFAULT_MAX_RANGE)
+        );
         assert_eq!(query.order, SortOrder::Descending);
-        assert_eq!(query.page_size, DEFAULT_PAGE_SIZE);
+        assert_eq!(query.page_size, PageRequest::DEFAULT_PAGE_SIZE);
     }
 }

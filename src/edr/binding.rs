@@ -6,15 +6,6 @@ use super::event::Event;
 use super::level::{Level, Severity, Verbosity};
 use crate::error::{Error, show_str};
 
-/// The most (account id, app name) pairs one [`Binding`] may select: the number of its
-/// distinct account ids times the number of its distinct app names (a wildcard counts one).
-///
-/// A binding is filed once per pair in a [`Registry`](super::Registry) (twice with
-/// `include_descendants`) and gives up to 18 routing keys per pair, so the product bounds
-/// what one binding can cost. A subscriber that
-/// needs more pairs binds several bindings in one subscription.
-pub const MAX_NAME_PAIRS: usize = 10_000;
-
 /// A subscriber's filter over events: accounts, apps, severities and verbosities (KAZOO's
 /// `#edr_binding{}`).
 ///
@@ -127,6 +118,15 @@ impl Default for Binding {
 }
 
 impl Binding {
+    /// The most (account id, app name) pairs one [`Binding`] may select: the number of its
+    /// distinct account ids times the number of its distinct app names (a wildcard counts one).
+    ///
+    /// A binding is filed once per pair in a [`Registry`](super::Registry) (twice with
+    /// `include_descendants`) and gives up to 18 routing keys per pair, so the product bounds
+    /// what one binding can cost. A subscriber that
+    /// needs more pairs binds several bindings in one subscription.
+    pub const MAX_NAME_PAIRS: usize = 10_000;
+
     /// Selects one account id; `"*"` selects any account.
     pub fn account(mut self, account_id: impl Into<String>) -> Self {
         self.account_id = Names::one(account_id.into());
@@ -305,7 +305,7 @@ impl Binding {
     /// account id `undefined`, or an empty list. [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming the field when
     /// a name is so long that a routing key would exceed
     /// [`topic::MAX_KEY_LEN`](super::topic::MAX_KEY_LEN) (255 bytes), or when the binding
-    /// selects more than [`MAX_NAME_PAIRS`] (account id, app name) pairs.
+    /// selects more than [`Binding::MAX_NAME_PAIRS`] (account id, app name) pairs.
     ///
     /// ```
     /// use kazoo_records::edr::Binding;
@@ -408,11 +408,11 @@ impl Binding {
                 && tree.is_some_and(|tree| tree.iter().any(|a| self.account_id.matches(a))))
     }
 
-    /// Refuses more than [`MAX_NAME_PAIRS`] (account id, app name) pairs.
+    /// Refuses more than [`Binding::MAX_NAME_PAIRS`] (account id, app name) pairs.
     fn check_pairs(&self) -> Result<(), Error> {
         let accounts = self.account_id.distinct_count();
         let apps = self.app_name.distinct_count();
-        if accounts.saturating_mul(apps) <= MAX_NAME_PAIRS {
+        if accounts.saturating_mul(apps) <= Binding::MAX_NAME_PAIRS {
             return Ok(());
         }
         let field = if apps > accounts {
@@ -422,7 +422,10 @@ impl Binding {
         };
         Err(Error::out_of_range(
             format!("{accounts} account ids × {apps} app names"),
-            format!("at most {MAX_NAME_PAIRS} (account id, app name) pairs per binding"),
+            format!(
+                "at most {} (account id, app name) pairs per binding",
+                Binding::MAX_NAME_PAIRS
+            ),
         )
         .within(field))
     }
@@ -705,7 +708,9 @@ mod tests {
 
     #[test]
     fn name_pairs_are_bounded() {
-        let accounts: Vec<String> = (0..MAX_NAME_PAIRS).map(|i| format!("a{i}")).collect();
+        let accounts: Vec<String> = (0..Binding::MAX_NAME_PAIRS)
+            .map(|i| format!("a{i}"))
+            .collect();
         assert_eq!(
             Binding::default().accounts(accounts.clone()).validate(),
             Ok(())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::app::App;
-use super::event::{DEFAULT_NODE, Event};
+use super::event::Event;
 use super::event_id::EventId;
 use super::level::{Severity, Verbosity};
 use super::registry::Registry;
@@ -62,12 +62,12 @@ type IdGenerator = dyn Fn() -> EventId + Send + Sync;
 type AccountTreeResolver = dyn Fn(&str) -> Option<Vec<String>> + Send + Sync;
 
 impl Emitter {
-    /// An emitter for `registry`, with node [`DEFAULT_NODE`], the system clock, and
+    /// An emitter for `registry`, with node [`Event::DEFAULT_NODE`], the system clock, and
     /// [`EventId::generate`] ids; no account trees.
     pub fn new(registry: Arc<Registry>) -> Self {
         Emitter {
             registry,
-            node: DEFAULT_NODE.to_owned(),
+            node: Event::DEFAULT_NODE.to_owned(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(EventId::generate),
             account_tree: None,
@@ -172,14 +172,8 @@ impl Emitter {
         verbosity: Verbosity,
         body: Value,
     ) -> Option<DispatchReport> {
-        self.emit_from(
-            app_name.as_ref(),
-            app_version.as_ref(),
-            None,
-            severity,
-            verbosity,
-            || body,
-        )
+        let (name, version) = (app_name.as_ref(), app_version.as_ref());
+        self.emit_from(name, version, None, severity, verbosity, || body)
     }
 
     /// [`emit_for_account`](Self::emit_for_account) with the app's name and version given
@@ -194,14 +188,9 @@ impl Emitter {
         body: Value,
         account_id: impl AsRef<str>,
     ) -> Option<DispatchReport> {
-        self.emit_from(
-            app_name.as_ref(),
-            app_version.as_ref(),
-            Some(account_id.as_ref()),
-            severity,
-            verbosity,
-            || body,
-        )
+        let (name, version, account) =
+            (app_name.as_ref(), app_version.as_ref(), account_id.as_ref());
+        self.emit_from(name, version, Some(account), severity, verbosity, || body)
     }
 
     /// The one emitting path: the interest check, then the event, then the dispatch.

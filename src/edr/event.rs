@@ -7,10 +7,6 @@ use super::level::{Severity, Verbosity};
 use crate::error::{Error, show_str};
 use crate::time::GregorianSeconds;
 
-/// The node name an event carries until one is set (Erlang's name for a node started without
-/// a name).
-pub const DEFAULT_NODE: &str = "nonode@nohost";
-
 /// One event detail record (KAZOO's `#edr_event{}`).
 ///
 /// `timestamp` (ISO 8601) and `gregorian_time` are one instant, held once as
@@ -42,7 +38,11 @@ pub struct Event {
 }
 
 impl Event {
-    /// A new event with a fresh [`EventId`], the current time, node [`DEFAULT_NODE`] and no account.
+    /// The node name an event carries until one is set (Erlang's name for a node started without
+    /// a name).
+    pub const DEFAULT_NODE: &str = "nonode@nohost";
+
+    /// A new event with a fresh [`EventId`], the current time, node [`Event::DEFAULT_NODE`] and no account.
     ///
     /// The body is carried as given; KAZOO sends a JSON object.
     pub fn new(
@@ -59,7 +59,7 @@ impl Event {
             app_name: app_name.into(),
             app_version: app_version.into(),
             body,
-            node: DEFAULT_NODE.to_owned(),
+            node: Event::DEFAULT_NODE.to_owned(),
             severity,
             verbosity,
             time: GregorianSeconds::now(),

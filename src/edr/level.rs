@@ -115,23 +115,53 @@ pub(crate) trait Level: Copy + Ord + 'static {
     /// Every level, least significant first.
     const ALL: &'static [Self];
 
+    /// What a value of this kind is called in messages (`a severity`).
+    const WHAT: &'static str;
+
+    /// The valid names, for messages (`ok, warning or critical`).
+    const EXPECTED: &'static str;
+
     /// The position in [`Level::ALL`].
     fn index(self) -> usize;
+
+    /// The exact lowercase name.
+    fn name(self) -> &'static str;
+}
+
+/// Parses an exact lowercase level name; anything else is `Invalid`, listing the valid names.
+fn parse_level<L: Level>(s: &str) -> Result<L, Error> {
+    L::ALL
+        .iter()
+        .copied()
+        .find(|level| level.name() == s)
+        .ok_or_else(|| Error::invalid(show_str(s), L::WHAT, L::EXPECTED))
 }
 
 impl Level for Severity {
     const ALL: &'static [Self] = &Severity::ALL;
+    const WHAT: &'static str = "a severity";
+    const EXPECTED: &'static str = "ok, warning or critical";
 
     fn index(self) -> usize {
         Severity::index(self)
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
 impl Level for Verbosity {
     const ALL: &'static [Self] = &Verbosity::ALL;
+    const WHAT: &'static str = "a verbosity";
+    const EXPECTED: &'static str = "trace, debug, info, warn, error or fatal";
 
     fn index(self) -> usize {
         Verbosity::index(self)
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -144,10 +174,7 @@ impl FromStr for Severity {
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for anything else, listing the valid names.
     fn from_str(s: &str) -> Result<Self, Error> {
-        Severity::ALL
-            .into_iter()
-            .find(|level| level.as_str() == s)
-            .ok_or_else(|| Error::invalid(show_str(s), "a severity", "ok, warning or critical"))
+        parse_level(s)
     }
 }
 
@@ -160,16 +187,7 @@ impl FromStr for Verbosity {
     ///
     /// [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for anything else, listing the valid names.
     fn from_str(s: &str) -> Result<Self, Error> {
-        Verbosity::ALL
-            .into_iter()
-            .find(|level| level.as_str() == s)
-            .ok_or_else(|| {
-                Error::invalid(
-                    show_str(s),
-                    "a verbosity",
-                    "trace, debug, info, warn, error or fatal",
-                )
-            })
+        parse_level(s)
     }
 }
 

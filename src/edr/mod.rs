@@ -25,12 +25,12 @@ mod subscription;
 pub mod topic;
 
 pub use app::App;
-pub use binding::{Binding, Levels, MAX_NAME_PAIRS, Names};
+pub use binding::{Binding, Levels, Names};
 pub use emitter::Emitter;
-pub use event::{DEFAULT_NODE, Event};
+pub use event::Event;
 pub use event_id::EventId;
 pub use json::{bindings_from_json, bindings_to_json};
 pub use level::{Severity, Verbosity};
-pub use registry::{MAX_NESTED_DEPTH, Registry, RegistryStats};
+pub use registry::{Registry, RegistryStats};
 pub use report::DispatchReport;
 pub use subscription::{SubscriptionId, SubscriptionInfo};

@@ -18,13 +18,6 @@ use super::report::DispatchReport;
 use super::subscription::{Subscription, SubscriptionId, SubscriptionInfo};
 use crate::error::Error;
 
-/// How deep dispatches may nest: an event dispatched from a callback counts one level, an
-/// event dispatched from *its* callbacks two, and so on. An event dispatched from callbacks
-/// nested deeper than this is dropped and counted in
-/// [`DispatchReport::dropped_nested`] (and in [`RegistryStats::dropped_nested`]): a subscriber
-/// that re-emits what it receives cannot overflow the stack.
-pub const MAX_NESTED_DEPTH: usize = 8;
-
 /// Named subscriptions and synchronous, in-process dispatch of [`Event`]s.
 ///
 /// - [`bind`](Self::bind) a named subscription (one or more [`Binding`]s and a callback);
@@ -43,7 +36,7 @@ pub const MAX_NESTED_DEPTH: usize = 8;
 ///   so dispatching threads write no shared memory and never wait for writers (read-copy-update).
 /// - **No lock held in callbacks**: no lock another thread can wait on is held while a callback
 ///   runs. A callback may dispatch (nested events are delivered, up to
-///   [`MAX_NESTED_DEPTH`]), bind or unbind without deadlock. A bind made during a dispatch takes
+///   [`Registry::MAX_NESTED_DEPTH`]), bind or unbind without deadlock. A bind made during a dispatch takes
 ///   effect from the next event.
 /// - **Panics**: a panicking callback is caught, counted in [`DispatchReport::panicked`], and the
 ///   other callbacks still run; the registry stays usable.
@@ -104,7 +97,7 @@ pub struct RegistryStats {
     pub subscriptions: usize,
     /// Callbacks that panicked, in total.
     pub panicked: u64,
-    /// Events dropped for nesting deeper than [`MAX_NESTED_DEPTH`], in total.
+    /// Events dropped for nesting deeper than [`Registry::MAX_NESTED_DEPTH`], in total.
     pub dropped_nested: u64,
 }
 
@@ -143,6 +136,13 @@ thread_local! {
 }
 
 impl Registry {
+    /// How deep dispatches may nest: an event dispatched from a callback counts one level, an
+    /// event dispatched from *its* callbacks two, and so on. An event dispatched from callbacks
+    /// nested deeper than this is dropped and counted in
+    /// [`DispatchReport::dropped_nested`] (and in [`RegistryStats::dropped_nested`]): a subscriber
+    /// that re-emits what it receives cannot overflow the stack.
+    pub const MAX_NESTED_DEPTH: usize = 8;
+
     /// An empty registry.
     pub fn new() -> Self {
         static UIDS: AtomicU64 = AtomicU64::new(1);
@@ -305,7 +305,7 @@ impl Registry {
             return DispatchReport::default();
         }
         let depth = nesting_depth();
-        if depth > MAX_NESTED_DEPTH {
+        if depth > Registry::MAX_NESTED_DEPTH {
             self.dropped_nested.fetch_add(1, Ordering::Relaxed);
             return DispatchReport {
                 dropped_nested: 1,

@@ -25,7 +25,7 @@ pub struct DispatchReport {
     /// Callbacks that panicked (the panic was caught; the others still ran).
     pub panicked: usize,
     /// Events dropped instead of dispatched because they were dispatched (or emitted) from
-    /// callbacks nested deeper than [`MAX_NESTED_DEPTH`](super::MAX_NESTED_DEPTH).
+    /// callbacks nested deeper than [`Registry::MAX_NESTED_DEPTH`](super::Registry::MAX_NESTED_DEPTH).
     pub dropped_nested: usize,
 }
 
