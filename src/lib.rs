@@ -71,6 +71,7 @@
 
 mod decimal;
 mod error;
+mod json;
 mod random;
 
 pub mod cdr;

@@ -71,6 +71,8 @@ const PARSERS: &[&str] = &[
     "cdr_from_json_str",
     "cdr_from_json_slice",
     "cdr_from_json_value",
+    "cdr_from_json_value_lenient",
+    "cdr_from_webhook_value",
     "cdr_cdr_id",
     "cdr_id_parse",
     "cdr_id_new",
@@ -505,6 +507,8 @@ fn dispatch(parser: &str, input: &Value) -> Result<Run, String> {
         "cdr_from_json_str" => Run::of(Cdr::from_json_str(&text(input)?)),
         "cdr_from_json_slice" => Run::of(Cdr::from_json_slice(&bytes(input)?)),
         "cdr_from_json_value" => Run::of(Cdr::from_json_value(input)),
+        "cdr_from_json_value_lenient" => Run::of(Cdr::from_json_value_lenient(input)),
+        "cdr_from_webhook_value" => Run::of(Cdr::from_webhook_value(input)),
         "cdr_cdr_id" => {
             let cdr = Cdr::from_json_value(input).map_err(|e| format!("the CDR must read: {e}"))?;
             Run::of(cdr.cdr_id())

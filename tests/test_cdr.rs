@@ -14,15 +14,53 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// The CDR documents among the fixtures, one JSON object each.
+/// Every fixture, and how a test takes it.
+const FIXTURES: &[(&str, Form)] = &[
+    ("channel_destroy_inbound.json", Form::Stored),
+    ("cdr_legacy_2013.json", Form::Stored),
+    ("webhook_channel_destroy.json", Form::Stored),
+    ("channel_destroy_wire_2015.json", Form::Wire),
+    ("route_req_inbound_onnet_callflow.json", Form::Wire),
+    ("schema_cdrs.json", Form::NotACdr),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Form {
+    /// A CDR document (or an array of them) as KAZOO stores or sends it.
+    Stored,
+    /// An AMQP message (`Call-ID`, `Custom-Channel-Vars`): a CDR once its keys are normalised.
+    Wire,
+    /// KAZOO's JSON schema for CDRs.
+    NotACdr,
+}
+
+/// KAZOO's key normalisation (`kz_json:normalize_jobj`) for the wire fixtures: at every depth,
+/// `-` becomes `_` and ASCII letters are lowercased in keys; `null` members are dropped.
+fn normalise(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.replace('-', "_").to_ascii_lowercase(), normalise(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(normalise).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The CDR documents among the fixtures, one JSON object each: the stored ones as they are,
+/// the wire ones normalised.
 fn cdr_documents() -> Vec<(String, Value)> {
     let mut documents = Vec::new();
-    for name in [
-        "channel_destroy_inbound.json",
-        "cdr_legacy_2013.json",
-        "webhook_channel_destroy.json",
-    ] {
-        match serde_json::from_str::<Value>(&fixture(name)).unwrap() {
+    for &(name, form) in FIXTURES {
+        let value = serde_json::from_str::<Value>(&fixture(name)).unwrap();
+        let value = match form {
+            Form::Stored => value,
+            Form::Wire => normalise(&value),
+            Form::NotACdr => continue,
+        };
+        match value {
             Value::Array(items) => {
                 for (i, item) in items.into_iter().enumerate() {
                     documents.push((format!("{name}[{i}]"), item));
@@ -34,33 +72,29 @@ fn cdr_documents() -> Vec<(String, Value)> {
     documents
 }
 
-/// Whether `output` is `input` written canonically: the same value, or a numeric/boolean
-/// string or an integral float written as a native number/boolean. Objects are compared key by
-/// key, both ways (no key lost, none added).
-fn same_or_canonical(input: &Value, output: &Value, path: &str) -> Result<(), String> {
+/// The first place where `output` differs from `input`, as a path, if any.
+fn first_difference(input: &Value, output: &Value, path: &str) -> Option<String> {
     match (input, output) {
         (Value::Object(a), Value::Object(b)) => {
             for (key, value) in a {
                 let Some(written) = b.get(key) else {
-                    return Err(format!("{path}.{key} lost"));
+                    return Some(format!("{path}.{key} lost"));
                 };
-                same_or_canonical(value, written, &format!("{path}.{key}"))?;
+                if let Some(d) = first_difference(value, written, &format!("{path}.{key}")) {
+                    return Some(d);
+                }
             }
-            if let Some(added) = b.keys().find(|k| !a.contains_key(*k)) {
-                return Err(format!("{path}.{added} added"));
-            }
-            Ok(())
+            b.keys()
+                .find(|k| !a.contains_key(*k))
+                .map(|added| format!("{path}.{added} added"))
         }
-        (Value::String(s), Value::Number(n)) if n.as_i64().is_some_and(|n| s.parse() == Ok(n)) => {
-            Ok(())
-        }
-        (Value::String(s), Value::Bool(b)) if s == &b.to_string() => Ok(()),
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() && b.is_i64() => Ok(()),
-        (a, b) if a == b => Ok(()),
-        (a, b) => Err(format!("{path}: {a} was written as {b}")),
+        (a, b) if a == b => None,
+        (a, b) => Some(format!("{path}: {a} was written as {b}")),
     }
 }
 
+/// Reads `input` as a CDR three ways (text, value, serde) and checks that writing gives back
+/// exactly `input`, and that reading that again gives an equal CDR.
 fn assert_round_trip(name: &str, input: &Value) -> Cdr {
     let text = input.to_string();
     let cdr = Cdr::from_json_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -69,20 +103,55 @@ fn assert_round_trip(name: &str, input: &Value) -> Cdr {
         Ok(&cdr),
         "{name}: from_json_value"
     );
+    assert_eq!(
+        serde_json::from_str::<Cdr>(&text).ok().as_ref(),
+        Some(&cdr),
+        "{name}: serde"
+    );
     let written = serde_json::to_value(&cdr).unwrap();
-    same_or_canonical(input, &written, "").unwrap_or_else(|e| panic!("{name}: {e}"));
+    if let Some(difference) = first_difference(input, &written, "") {
+        panic!("{name}: {difference}");
+    }
+    assert_eq!(&written, input, "{name}");
     let again = Cdr::from_json_str(&serde_json::to_string(&cdr).unwrap()).unwrap();
     assert_eq!(again, cdr, "{name}: read–write–read");
+    let (lenient, kept) = Cdr::from_json_value_lenient(input).unwrap();
+    assert_eq!((&lenient, kept.len()), (&cdr, 0), "{name}: lenient");
     cdr
 }
 
 #[test]
-fn every_fixture_cdr_round_trips_without_loss() {
+fn every_fixture_cdr_writes_back_the_value_it_read() {
     let documents = cdr_documents();
-    assert_eq!(documents.len(), 3);
+    assert_eq!(documents.len(), 5);
     for (name, document) in &documents {
         assert_round_trip(name, document);
     }
+    // The fixtures here are the shared ones, unchanged.
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/kazoo");
+    if let Ok(entries) = std::fs::read_dir(shared) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                assert!(
+                    FIXTURES.iter().any(|(known, _)| *known == name),
+                    "{name} is not tested"
+                );
+                let here = fixture(&name);
+                assert_eq!(
+                    std::fs::read_to_string(entry.path()).unwrap(),
+                    here,
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_schema_is_not_a_cdr() {
+    let err = Cdr::from_json_str(&fixture("schema_cdrs.json")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MissingKey);
 }
 
 #[test]
@@ -148,14 +217,21 @@ fn the_channel_destroy_reads_into_typed_fields() {
         format!("201905-{}", cdr.call_id)
     );
 
-    // Channel vars written canonically: numbers and booleans become native.
+    // Channel vars are written as they arrived; canonically, numbers and booleans are native.
     let written = serde_json::to_value(&cdr).unwrap();
-    assert_eq!(written["custom_channel_vars"]["rate"], json!(2262));
+    assert_eq!(written["custom_channel_vars"]["rate"], json!("2262"));
     assert_eq!(
         written["custom_channel_vars"]["global_resource"],
+        json!("false")
+    );
+    let canonical = cdr.to_canonical_value();
+    assert_eq!(canonical["custom_channel_vars"]["rate"], json!(2262));
+    assert_eq!(
+        canonical["custom_channel_vars"]["global_resource"],
         json!(false)
     );
-    assert_eq!(written["custom_channel_vars"]["pvt_cost"], json!("0"));
+    assert_eq!(canonical["custom_channel_vars"]["pvt_cost"], json!("0"));
+    assert_eq!(canonical["duration_seconds"], written["duration_seconds"]);
 }
 
 #[test]
@@ -189,7 +265,11 @@ fn the_webhook_payload_reads_its_string_timestamp() {
     );
     assert_eq!(cdr.extra.get("call_forwarded"), Some(&json!(false)));
     let written = serde_json::to_value(&cdr).unwrap();
-    assert_eq!(written["timestamp"], json!(63_724_349_409_i64));
+    assert_eq!(written["timestamp"], json!("63724349409"));
+    assert_eq!(
+        cdr.to_canonical_value()["timestamp"],
+        json!(63_724_349_409_i64)
+    );
     // The payload itself is an array: not a CDR.
     let err = Cdr::from_json_value(&payload).unwrap_err();
     assert_eq!(
@@ -197,6 +277,85 @@ fn the_webhook_payload_reads_its_string_timestamp() {
         format!(
             "{} is not an object; expected a JSON object",
             short(&payload)
+        )
+    );
+}
+
+#[test]
+fn the_webhook_payload_reaches_the_typed_channel_vars() {
+    use kazoo_records::cdr::{Filters, RowOptions};
+
+    let payload: Value = serde_json::from_str(&fixture("webhook_channel_destroy.json")).unwrap();
+    let plain = Cdr::from_json_value(&payload[0]).unwrap();
+    assert_eq!(plain.channel_vars().owner_id, None);
+    let cdr = Cdr::from_webhook_value(&payload[0]).unwrap();
+    let vars = cdr.channel_vars();
+    assert_eq!(
+        vars.owner_id.as_deref(),
+        Some("d860229e722bf8f738737365b0b1e333")
+    );
+    assert_eq!(
+        vars.account_id.as_deref(),
+        Some("91eb05e5c68d7ca05e7618b6821d2d16")
+    );
+    assert_eq!(
+        vars.authorizing_id.as_deref(),
+        Some("7f2b66a620cf9523d349cc5de8f21f37")
+    );
+    assert_eq!(vars.authorizing_type.as_deref(), Some("device"));
+    assert_eq!(
+        vars.reseller_id.as_deref(),
+        Some("026f4f0a6d99f9a19b6aa4aa75501d7d")
+    );
+    assert_eq!(
+        vars.resource_id.as_deref(),
+        Some("d88c4e753d18755ca71adbae784e5f10")
+    );
+
+    let row = cdr.public_row(&RowOptions::default());
+    assert_eq!(
+        row.get("owner_id"),
+        Some("d860229e722bf8f738737365b0b1e333")
+    );
+    assert_eq!(
+        row.get("authorizing_id"),
+        Some("7f2b66a620cf9523d349cc5de8f21f37")
+    );
+    let owner = Filters::from_query([(
+        "filter_custom_channel_vars.owner_id",
+        "d860229e722bf8f738737365b0b1e333",
+    )])
+    .unwrap();
+    assert!(owner.matches(&cdr));
+    assert!(!owner.matches(&plain));
+
+    // Written back: the payload, plus the channel variables it flattened.
+    let mut expected = payload[0].clone();
+    expected["custom_channel_vars"] = json!({
+        "account_id": "91eb05e5c68d7ca05e7618b6821d2d16",
+        "authorizing_id": "7f2b66a620cf9523d349cc5de8f21f37",
+        "authorizing_type": "device",
+        "owner_id": "d860229e722bf8f738737365b0b1e333",
+        "reseller_id": "026f4f0a6d99f9a19b6aa4aa75501d7d",
+        "resource_id": "d88c4e753d18755ca71adbae784e5f10",
+    });
+    assert_eq!(serde_json::to_value(&cdr).unwrap(), expected);
+
+    // A variable the payload's own channel vars hold is kept; numbers are kept as numbers.
+    let payload = json!({"call_id": "a", "owner_id": 7, "account_id": "top",
+                         "custom_channel_vars": {"account_id": "nested"}});
+    let cdr = Cdr::from_webhook_value(&payload).unwrap();
+    assert_eq!(cdr.channel_vars().account_id.as_deref(), Some("nested"));
+    assert_eq!(
+        serde_json::to_value(&cdr).unwrap()["custom_channel_vars"],
+        json!({"account_id": "nested", "owner_id": 7})
+    );
+    let err = Cdr::from_webhook_value(&json!({"call_id": "a", "owner_id": ["u"]})).unwrap_err();
+    assert_eq!(
+        (err.path(), err.to_string().as_str()),
+        (
+            "owner_id",
+            r#"owner_id: ["u"] is not a string; expected a JSON string"#
         )
     );
 }
@@ -277,6 +436,147 @@ fn built_records_write_what_was_set() {
 }
 
 #[test]
+fn values_keep_the_json_type_they_arrived_in() {
+    let input = json!({
+        "call_id": "a",
+        "billing_seconds": "7", "duration_seconds": 7.0, "ringing_seconds": "007",
+        "timestamp": "-0", "pvt_vsn": -0.0, "pvt_created": 63724403398_i64,
+        "caller_id_number": 15555678907_i64, "callee_id_number": 1.5, "to": "+1555",
+        "custom_channel_vars": {"rate": "2262", "surcharge": 0, "global_resource": "false",
+                                "channel_authorized": true, "owner_id": 42}
+    });
+    let cdr = Cdr::from_json_value(&input).unwrap();
+    assert_eq!(cdr.billing_seconds, Some(7));
+    assert_eq!(cdr.duration_seconds, Some(7));
+    assert_eq!(cdr.ringing_seconds, Some(7));
+    assert_eq!(cdr.timestamp, Some(GregorianSeconds(0)));
+    assert_eq!(cdr.pvt_vsn, Some(0));
+    assert_eq!(cdr.caller_id_number.as_deref(), Some("15555678907"));
+    assert_eq!(cdr.callee_id_number.as_deref(), Some("1.5"));
+    let vars = cdr.channel_vars();
+    assert_eq!(
+        (vars.rate, vars.global_resource),
+        (Some(Units(2262)), Some(false))
+    );
+    assert_eq!(vars.owner_id.as_deref(), Some("42"));
+    assert_eq!(serde_json::to_value(&cdr).unwrap(), input);
+    // The text too, `-0.0` and `007` included.
+    let text = serde_json::to_string(&cdr).unwrap();
+    for piece in [
+        r#""pvt_vsn":-0.0"#,
+        r#""ringing_seconds":"007""#,
+        r#""duration_seconds":7.0"#,
+    ] {
+        assert!(text.contains(piece), "{piece} in {text}");
+    }
+    assert_eq!(
+        cdr.to_canonical_value(),
+        json!({
+            "call_id": "a",
+            "billing_seconds": 7, "duration_seconds": 7, "ringing_seconds": 7,
+            "timestamp": 0, "pvt_vsn": 0, "pvt_created": 63724403398_i64,
+            "caller_id_number": "15555678907", "callee_id_number": "1.5", "to": "+1555",
+            "custom_channel_vars": {"rate": 2262, "surcharge": 0, "global_resource": false,
+                                    "channel_authorized": true, "owner_id": "42"}
+        })
+    );
+}
+
+#[test]
+fn a_value_set_from_rust_drops_the_form_it_arrived_in() {
+    let input = json!({"call_id": "a", "billing_seconds": "7", "caller_id_number": 5,
+                       "custom_channel_vars": {"rate": "2262", "global_resource": "true"}});
+    let read = Cdr::from_json_value(&input).unwrap();
+    let mut cdr = read.clone();
+    cdr.billing_seconds = Some(8);
+    cdr.caller_id_number = Some("6".into());
+    let vars = cdr.custom_channel_vars.as_mut().unwrap();
+    vars.rate = Some(Units(100));
+    vars.global_resource = Some(false);
+    assert_eq!(
+        serde_json::to_value(&cdr).unwrap(),
+        json!({"call_id": "a", "billing_seconds": 8, "caller_id_number": "6",
+               "custom_channel_vars": {"rate": 100, "global_resource": false}})
+    );
+    assert_ne!(cdr, read);
+    // Equal records write the same JSON: a read "7" is not a built 7.
+    let mut built = Cdr::new("a");
+    built.billing_seconds = Some(7);
+    let seven = Cdr::from_json_value(&json!({"call_id": "a", "billing_seconds": "7"})).unwrap();
+    assert_eq!(seven.billing_seconds, built.billing_seconds);
+    assert_ne!(seven, built);
+    assert_eq!(
+        Cdr::from_json_value(&seven.to_canonical_value()).unwrap(),
+        built
+    );
+    // A field given back the value it was read with is written as it was read.
+    let mut again = seven.clone();
+    again.billing_seconds = Some(7);
+    assert_eq!(again, seven);
+}
+
+#[test]
+fn the_lenient_reader_keeps_and_reports_values_of_the_wrong_kind() {
+    let input = json!({
+        "call_id": "a", "billing_seconds": "ten", "call_direction": 5,
+        "media_recordings": ["r1", 2], "pvt_created": 18446744073709551615_u64,
+        "custom_sip_headers": {"X Bad": "1"},
+        "custom_channel_vars": {"rate": "2262", "rate_minimum": "1m", "resource_type": ["x"]},
+        "timestamp": "63724403408"
+    });
+    let (cdr, kept) = Cdr::from_json_value_lenient(&input).unwrap();
+    assert_eq!(serde_json::to_value(&cdr).unwrap(), input);
+    assert_eq!(cdr.timestamp, Some(GregorianSeconds(63_724_403_408)));
+    assert_eq!(cdr.billing_seconds, None);
+    assert_eq!(cdr.extra["billing_seconds"], json!("ten"));
+    assert_eq!(cdr.channel_vars().rate, Some(Units(2262)));
+    assert_eq!(cdr.channel_vars().extra["rate_minimum"], json!("1m"));
+    let mut reported: Vec<(String, String)> = kept
+        .iter()
+        .map(|e| (e.path().to_owned(), e.to_string()))
+        .collect();
+    reported.sort();
+    let mut expected: Vec<(String, String)> = [
+        "billing_seconds",
+        "call_direction",
+        "media_recordings[1]",
+        "pvt_created",
+        "custom_sip_headers",
+        "custom_channel_vars.rate_minimum",
+        "custom_channel_vars.resource_type",
+    ]
+    .iter()
+    .map(|path| {
+        let key = path.split(['.', '[']).next().unwrap();
+        let alone = match path.split_once('.') {
+            Some((_, var)) => json!({"call_id": "a", key: {var: input[key][var].clone()}}),
+            None => json!({"call_id": "a", key: input[key].clone()}),
+        };
+        (
+            path.to_string(),
+            Cdr::from_json_value(&alone).unwrap_err().to_string(),
+        )
+    })
+    .collect();
+    expected.sort();
+    assert_eq!(reported, expected);
+
+    // An empty call id is kept and reported; a missing or non-string one is still refused.
+    let (cdr, kept) = Cdr::from_json_value_lenient(&json!({"call_id": ""})).unwrap();
+    assert_eq!((cdr.call_id.as_str(), kept.len()), ("", 1));
+    assert_eq!(
+        kept[0].to_string(),
+        r#"call_id: "" is not a call id; expected a non-empty JSON string"#
+    );
+    for refused in [json!({"call_id": 5}), json!({}), json!([]), json!(null)] {
+        assert_eq!(
+            Cdr::from_json_value_lenient(&refused).unwrap_err(),
+            Cdr::from_json_value(&refused).unwrap_err()
+        );
+    }
+}
+
+#[test]
 fn public_types_are_send_sync_debug() {
     fn check<T: Send + Sync + std::fmt::Debug>() {}
     check::<Cdr>();
@@ -314,11 +614,6 @@ const MALFORMED: &[(&str, &str, &str)] = &[
         r#"{"call_id": null}"#,
         "call_id",
         r#"call_id: null is not a call id; expected a non-empty JSON string"#,
-    ),
-    (
-        r#"{"call_id": "a", "caller_id_number": 15555678907}"#,
-        "caller_id_number",
-        "caller_id_number: 15555678907 is not a string; expected a JSON string",
     ),
     (
         r#"{"call_id": "a", "call_direction": 1}"#,
@@ -516,11 +811,18 @@ const VAR_KEYS: &[(&str, Kind)] = &[
 /// A valid value for a key of this kind, in any of the forms lenient reading accepts.
 fn valid_value(kind: Kind) -> BoxedStrategy<Value> {
     match kind {
-        Kind::Text => any::<String>().prop_map(Value::from).boxed(),
+        Kind::Text => prop_oneof![
+            3 => any::<String>().prop_map(Value::from),
+            1 => any::<i64>().prop_map(Value::from),
+            1 => any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        ]
+        .boxed(),
         Kind::Int => prop_oneof![
             any::<i64>().prop_map(Value::from),
             any::<i64>().prop_map(|n| Value::from(n.to_string())),
             (-1_000_000i64..1_000_000).prop_map(|n| Value::from(n as f64)),
+            Just(Value::from(-0.0)),
+            "-?0{0,3}[0-9]{1,6}".prop_map(Value::from),
         ]
         .boxed(),
         Kind::Bool => prop_oneof![
@@ -620,17 +922,57 @@ proptest! {
         match Cdr::from_json_str(&text) {
             Ok(cdr) => {
                 let written = serde_json::to_value(&cdr).unwrap();
-                prop_assert_eq!(same_or_canonical(&document, &written, ""), Ok(()));
+                prop_assert_eq!(first_difference(&document, &written, ""), None);
+                prop_assert_eq!(&written, &document);
                 let again = Cdr::from_json_str(&written.to_string()).unwrap();
-                prop_assert_eq!(again, cdr);
+                prop_assert_eq!(&again, &cdr);
+                prop_assert_eq!(Cdr::from_json_value_lenient(&document).unwrap(), (cdr, vec![]));
             }
             Err(err) => {
                 // The document is an object with a good call id: only a field can be wrong
                 // (a value that does not fit, or an integer past i64).
                 prop_assert!([ErrorKind::Invalid, ErrorKind::OutOfRange].contains(&err.kind()), "{}", &err);
                 prop_assert!(!err.path().is_empty(), "{}", &err);
-                prop_assert_eq!(Cdr::from_json_value(&document).unwrap_err(), err);
+                let err_of_value = Cdr::from_json_value(&document).unwrap_err();
+                prop_assert_eq!(&err_of_value, &err);
+                // The lenient reader keeps what the strict one refused, first of all.
+                let (cdr, kept) = Cdr::from_json_value_lenient(&document).unwrap();
+                prop_assert_eq!(kept.first(), Some(&err_of_value));
+                prop_assert!(kept.iter().all(|e| !e.path().is_empty()));
+                prop_assert_eq!(serde_json::to_value(&cdr).unwrap(), document);
             }
+        }
+    }
+
+    #[test]
+    fn the_lenient_reader_never_refuses_an_object_with_a_string_call_id(
+        document in cdr_document(), call_id in prop_oneof![Just(String::new()), any::<String>()],
+    ) {
+        let mut document = document;
+        document["call_id"] = Value::String(call_id);
+        let (cdr, kept) = Cdr::from_json_value_lenient(&document).unwrap();
+        prop_assert_eq!(serde_json::to_value(&cdr).unwrap(), document.clone());
+        let again = Cdr::from_json_value_lenient(&serde_json::to_value(&cdr).unwrap()).unwrap();
+        prop_assert_eq!(again, (cdr.clone(), kept.clone()));
+        match Cdr::from_json_value(&document) {
+            Ok(strict) => prop_assert_eq!((strict, kept.len()), (cdr, 0)),
+            Err(err) => prop_assert_eq!(kept.first(), Some(&err)),
+        }
+        for error in &kept {
+            prop_assert!([ErrorKind::Invalid, ErrorKind::OutOfRange].contains(&error.kind()), "{}", error);
+        }
+    }
+
+    #[test]
+    fn values_set_from_rust_are_written_natively(document in cdr_document(), n in any::<i64>()) {
+        if let Ok(mut cdr) = Cdr::from_json_value(&document) {
+            cdr.billing_seconds = Some(n);
+            cdr.caller_id_number = Some(n.to_string());
+            let written = serde_json::to_value(&cdr).unwrap();
+            prop_assert_eq!(&written["billing_seconds"], &json!(n));
+            prop_assert_eq!(&written["caller_id_number"], &json!(n.to_string()));
+            let canonical = cdr.to_canonical_value();
+            prop_assert_eq!(Cdr::from_json_value(&canonical).unwrap().to_canonical_value(), canonical);
         }
     }
 

@@ -2,129 +2,106 @@
 
 use serde::de::MapAccess;
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
 
 use super::cost::{Rating, Units};
 use super::ids::InteractionId;
-use super::lenient::{ErrorSlot, ReadObject, known_keys, object_traits, read_record};
 use super::resource_type::ResourceType;
+use crate::json::record::record;
+use crate::json::{ErrorSlot, Key, ReadObject, object_traits};
 
-/// The custom channel variables of a call leg: the keys KAZOO documents and rates with, typed,
-/// and every other key kept as JSON in [`extra`](Self::extra).
-///
-/// Integers and booleans are read from numbers or numeric strings and `true`/`"true"`, and
-/// written back as JSON numbers and booleans. A known key holding `null` is kept (in `extra`).
-///
-/// ```
-/// use kazoo_records::cdr::{CustomChannelVars, Units};
-///
-/// let vars: CustomChannelVars = serde_json::from_str(r#"{"rate": "2262", "x": [1]}"#)?;
-/// assert_eq!(vars.rate, Some(Units(2262)));
-/// assert_eq!(serde_json::to_string(&vars)?, r#"{"rate":2262,"x":[1]}"#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct CustomChannelVars {
-    /// The account the call belongs to (`account_id`).
-    pub account_id: Option<String>,
-    /// The device or resource that authorised the call (`authorizing_id`).
-    pub authorizing_id: Option<String>,
-    /// What `authorizing_id` is: `device`, `resource`, … (`authorizing_type`).
-    pub authorizing_type: Option<String>,
-    /// The user who owns the device (`owner_id`).
-    pub owner_id: Option<String>,
-    /// The call id shared by the bridged legs (`bridge_id`).
-    pub bridge_id: Option<String>,
-    /// The ecallmgr node that handled the channel (`ecallmgr_node`).
-    pub ecallmgr_node: Option<String>,
-    /// The id of the route request that created the channel (`fetch_id`).
-    pub fetch_id: Option<String>,
-    /// The SIP realm of the account (`realm`).
-    pub realm: Option<String>,
-    /// The SIP username of the device (`username`).
-    pub username: Option<String>,
-    /// The reseller of the account (`reseller_id`).
-    pub reseller_id: Option<String>,
-    /// How the account is billed for the call: `per_minute`, `flat_rate`, … (`account_billing`).
-    pub account_billing: Option<String>,
-    /// How the reseller is billed for the call (`reseller_billing`).
-    pub reseller_billing: Option<String>,
-    /// Price per minute (`rate`).
-    pub rate: Option<Units>,
-    /// Price of connecting the call (`base_cost`).
-    pub base_cost: Option<Units>,
-    /// The name of the rate used (`rate_name`).
-    pub rate_name: Option<String>,
-    /// The description of the rate used (`rate_description`).
-    pub rate_description: Option<String>,
-    /// Added once to the cost of a charged call (`surcharge`).
-    pub surcharge: Option<Units>,
-    /// Seconds always charged (`rate_minimum`).
-    pub rate_minimum: Option<i64>,
-    /// Charging step in seconds after the minimum (`rate_increment`).
-    pub rate_increment: Option<i64>,
-    /// Calls this long or shorter are free (`rate_nocharge_time`).
-    pub rate_nocharge_time: Option<i64>,
-    /// Percentage taken off the cost (`discount_percentage`).
-    pub discount_percentage: Option<i64>,
-    /// Seconds already billed elsewhere (`billing_seconds_offset`).
-    pub billing_seconds_offset: Option<i64>,
-    /// The carrier resource used (`resource_id`).
-    pub resource_id: Option<String>,
-    /// Which kind of resource carried the call (`resource_type`).
-    pub resource_type: Option<ResourceType>,
-    /// Whether the resource is a global (system-wide) one (`global_resource`).
-    pub global_resource: Option<bool>,
-    /// Whether the channel was authorised (`channel_authorized`).
-    pub channel_authorized: Option<bool>,
-    /// The interaction this leg belongs to (`call_interaction_id`).
-    pub call_interaction_id: Option<InteractionId>,
-    /// The application that handled the call: `callflow`, … (`application_name`).
-    pub application_name: Option<String>,
-    /// The node of that application (`application_node`).
-    pub application_node: Option<String>,
-    /// The callflow that handled the call (`callflow_id`).
-    pub callflow_id: Option<String>,
-    /// Where the call entered the platform (`inception`).
-    pub inception: Option<String>,
-    /// Every other key, as written.
-    pub extra: Map<String, Value>,
+record! {
+    /// The custom channel variables of a call leg: the keys KAZOO documents and rates with, typed,
+    /// and every other key kept as JSON in [`extra`](Self::extra).
+    ///
+    /// Read and written as [`Cdr`](super::Cdr) reads and writes its fields: integers from
+    /// numbers or numeric strings, booleans from `true`/`"true"`, strings from strings or
+    /// numbers, each written back in the JSON form it arrived in while it holds the value read
+    /// (a value set from Rust is written natively). A known key holding `null` is kept (in
+    /// `extra`).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::{CustomChannelVars, Units};
+    ///
+    /// let mut vars: CustomChannelVars = serde_json::from_str(r#"{"rate": "2262", "x": [1]}"#)?;
+    /// assert_eq!(vars.rate, Some(Units(2262)));
+    /// assert_eq!(serde_json::to_string(&vars)?, r#"{"rate":"2262","x":[1]}"#);
+    /// vars.rate = Some(Units(100));
+    /// assert_eq!(serde_json::to_string(&vars)?, r#"{"rate":100,"x":[1]}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub struct CustomChannelVars {
+        /// How the account is billed for the call: `per_minute`, `flat_rate`, … (`account_billing`).
+        "account_billing" => pub account_billing: String,
+        /// The account the call belongs to (`account_id`).
+        "account_id" => pub account_id: String,
+        /// The application that handled the call: `callflow`, … (`application_name`).
+        "application_name" => pub application_name: String,
+        /// The node of that application (`application_node`).
+        "application_node" => pub application_node: String,
+        /// The device or resource that authorised the call (`authorizing_id`).
+        "authorizing_id" => pub authorizing_id: String,
+        /// What `authorizing_id` is: `device`, `resource`, … (`authorizing_type`).
+        "authorizing_type" => pub authorizing_type: String,
+        /// Price of connecting the call (`base_cost`).
+        "base_cost" => pub base_cost: Units,
+        /// Seconds already billed elsewhere (`billing_seconds_offset`).
+        "billing_seconds_offset" => pub billing_seconds_offset: i64,
+        /// The call id shared by the bridged legs (`bridge_id`).
+        "bridge_id" => pub bridge_id: String,
+        /// The interaction this leg belongs to (`call_interaction_id`).
+        "call_interaction_id" => pub call_interaction_id: InteractionId,
+        /// The callflow that handled the call (`callflow_id`).
+        "callflow_id" => pub callflow_id: String,
+        /// Whether the channel was authorised (`channel_authorized`).
+        "channel_authorized" => pub channel_authorized: bool,
+        /// Percentage taken off the cost (`discount_percentage`).
+        "discount_percentage" => pub discount_percentage: i64,
+        /// The ecallmgr node that handled the channel (`ecallmgr_node`).
+        "ecallmgr_node" => pub ecallmgr_node: String,
+        /// The id of the route request that created the channel (`fetch_id`).
+        "fetch_id" => pub fetch_id: String,
+        /// Whether the resource is a global (system-wide) one (`global_resource`).
+        "global_resource" => pub global_resource: bool,
+        /// Where the call entered the platform (`inception`).
+        "inception" => pub inception: String,
+        /// The user who owns the device (`owner_id`).
+        "owner_id" => pub owner_id: String,
+        /// Price per minute (`rate`).
+        "rate" => pub rate: Units,
+        /// The description of the rate used (`rate_description`).
+        "rate_description" => pub rate_description: String,
+        /// Charging step in seconds after the minimum (`rate_increment`).
+        "rate_increment" => pub rate_increment: i64,
+        /// Seconds always charged (`rate_minimum`).
+        "rate_minimum" => pub rate_minimum: i64,
+        /// The name of the rate used (`rate_name`).
+        "rate_name" => pub rate_name: String,
+        /// Calls this long or shorter are free (`rate_nocharge_time`).
+        "rate_nocharge_time" => pub rate_nocharge_time: i64,
+        /// The SIP realm of the account (`realm`).
+        "realm" => pub realm: String,
+        /// How the reseller is billed for the call (`reseller_billing`).
+        "reseller_billing" => pub reseller_billing: String,
+        /// The reseller of the account (`reseller_id`).
+        "reseller_id" => pub reseller_id: String,
+        /// The carrier resource used (`resource_id`).
+        "resource_id" => pub resource_id: String,
+        /// Which kind of resource carried the call (`resource_type`).
+        "resource_type" => pub resource_type: ResourceType,
+        /// Added once to the cost of a charged call (`surcharge`).
+        "surcharge" => pub surcharge: Units,
+        /// The SIP username of the device (`username`).
+        "username" => pub username: String,
+    }
 }
 
-known_keys!(CustomChannelVars {
-    "account_billing" => account_billing,
-    "account_id" => account_id,
-    "application_name" => application_name,
-    "application_node" => application_node,
-    "authorizing_id" => authorizing_id,
-    "authorizing_type" => authorizing_type,
-    "base_cost" => base_cost,
-    "billing_seconds_offset" => billing_seconds_offset,
-    "bridge_id" => bridge_id,
-    "call_interaction_id" => call_interaction_id,
-    "callflow_id" => callflow_id,
-    "channel_authorized" => channel_authorized,
-    "discount_percentage" => discount_percentage,
-    "ecallmgr_node" => ecallmgr_node,
-    "fetch_id" => fetch_id,
-    "global_resource" => global_resource,
-    "inception" => inception,
-    "owner_id" => owner_id,
-    "rate" => rate,
-    "rate_description" => rate_description,
-    "rate_increment" => rate_increment,
-    "rate_minimum" => rate_minimum,
-    "rate_name" => rate_name,
-    "rate_nocharge_time" => rate_nocharge_time,
-    "realm" => realm,
-    "reseller_billing" => reseller_billing,
-    "reseller_id" => reseller_id,
-    "resource_id" => resource_id,
-    "resource_type" => resource_type,
-    "surcharge" => surcharge,
-    "username" => username,
-});
+impl Default for CustomChannelVars {
+    fn default() -> Self {
+        CustomChannelVars::blank()
+    }
+}
 
 impl CustomChannelVars {
     /// No variables.
@@ -159,8 +136,16 @@ impl CustomChannelVars {
 }
 
 impl ReadObject for CustomChannelVars {
-    fn read_object<'de, A: MapAccess<'de>>(map: A, slot: &ErrorSlot) -> Result<Self, A::Error> {
-        Ok(read_record!(CustomChannelVars::default(), map, slot))
+    fn read_object<'de, A: MapAccess<'de>>(mut map: A, slot: &ErrorSlot) -> Result<Self, A::Error> {
+        let mut vars = CustomChannelVars::blank();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.as_str();
+            if !vars.read_known(key, &mut map, slot)? {
+                let value: serde_json::Value = map.next_value()?;
+                vars.extra.insert(key.to_owned(), value);
+            }
+        }
+        Ok(vars)
     }
 }
 
@@ -173,7 +158,7 @@ impl Serialize for CustomChannelVars {
     }
 }
 
-object_traits!(CustomChannelVars);
+object_traits!(CustomChannelVars, CustomChannelVars::forget_forms);
 
 #[cfg(test)]
 mod tests {

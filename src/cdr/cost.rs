@@ -4,8 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::lenient::{FromScalar, Scalar};
 use crate::Error;
+use crate::json::{FromScalar, Scalar};
 
 /// An amount of money in KAZOO units: 1/10 000 of a dollar (`rate`, `base_cost`, `surcharge`,
 /// call costs).
@@ -111,6 +111,10 @@ impl fmt::Display for Units {
 impl FromScalar for Units {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
         scalar.to_i64().map(Units)
+    }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        crate::json::is_integer(scalar)
     }
 }
 

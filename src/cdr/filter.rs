@@ -6,10 +6,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::lenient::{FromScalar, Scalar};
 use super::record::Cdr;
 use crate::Error;
 use crate::error::show_str;
+use crate::json::{FromScalar, Scalar};
 use crate::time::GregorianSeconds;
 
 /// A conjunction of KAZOO query-string filters, applied to raw JSON documents or [`Cdr`]s.

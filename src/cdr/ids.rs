@@ -7,9 +7,9 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::lenient::{FromScalar, Scalar};
 use crate::Error;
 use crate::error::show_str;
+use crate::json::{FromScalar, Scalar};
 use crate::time::{Clock, GregorianSeconds};
 
 /// The id of a stored CDR document: `YYYYMM-<call_id>`, the year and month (UTC) of the call
@@ -278,6 +278,10 @@ macro_rules! string_id_traits {
                     Scalar::Str(text) => $ty::parse(text),
                     _ => Err(scalar.invalid($what, "a JSON string")),
                 }
+            }
+
+            fn is_native(_scalar: &Scalar<'_>) -> bool {
+                true // only strings read
             }
         }
     };

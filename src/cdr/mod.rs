@@ -36,7 +36,6 @@ mod direction;
 mod filter;
 mod ids;
 mod interaction;
-pub(crate) mod lenient;
 mod named;
 mod order;
 mod page;

@@ -177,12 +177,16 @@ macro_rules! named_enum {
             }
         }
 
-        impl $crate::cdr::lenient::FromScalar for $name {
-            fn from_scalar(scalar: $crate::cdr::lenient::Scalar<'_>) -> Result<Self, $crate::Error> {
+        impl $crate::json::FromScalar for $name {
+            fn from_scalar(scalar: $crate::json::Scalar<'_>) -> Result<Self, $crate::Error> {
                 match scalar {
-                    $crate::cdr::lenient::Scalar::Str(name) => Ok($name::from(name.as_ref())),
+                    $crate::json::Scalar::Str(name) => Ok($name::from(name.as_ref())),
                     other => Err(other.invalid($what, &$crate::cdr::named::expected(&[$($text),*]))),
                 }
+            }
+
+            fn is_native(_scalar: &$crate::json::Scalar<'_>) -> bool {
+                true // only strings read
             }
         }
     };
@@ -221,7 +225,7 @@ mod tests {
     #[test]
     fn a_non_string_names_the_field_in_words() {
         use crate::cdr::CallDirection;
-        use crate::cdr::lenient::{FromScalar, Scalar};
+        use crate::json::{FromScalar, Scalar};
 
         let err = CallDirection::from_scalar(Scalar::Int(5)).unwrap_err();
         assert_eq!(

@@ -9,273 +9,236 @@ use super::channel_vars::CustomChannelVars;
 use super::cost::{Rating, Units};
 use super::direction::CallDirection;
 use super::ids::{CdrId, InteractionId};
-use super::lenient::{
-    self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, known_keys, object_traits,
-};
 use super::sip_headers::CustomSipHeaders;
 use crate::Error;
+use crate::json::record::record;
+use crate::json::{self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, object_traits};
 use crate::time::{GregorianSeconds, UnixMicros};
 
-/// A call detail record: one call leg as KAZOO stores it.
-///
-/// Every key of KAZOO's CDR schema and of stored CDR documents is a typed field; `call_id` is
-/// the only required one. Every other key is kept, as written, in [`extra`](Self::extra).
-///
-/// Reading is lenient: integers may be JSON numbers or strings of digits, booleans `true` or
-/// `"true"`. Writing is canonical: integers and booleans are written as JSON numbers and
-/// booleans, everything else as it was read, so a read–write–read round trip gives an equal
-/// `Cdr` and keeps every key. A value that does not fit its field (`"billing_seconds": "ten"`)
-/// is an error naming the field.
-///
-/// # Reading rules
-///
-/// - Integer fields take a JSON integer, an integral float (`7.0`, written back as `7`) or a
-///   string of ASCII digits with an optional `-` (`"007"`, not `"+7"`, `" 7"` or `"7.5"`),
-///   within `i64` (and within ±2^53 for a float).
-/// - Boolean fields take `true`/`false` or the strings `"true"`/`"false"`.
-/// - String fields take JSON strings only: a number is not turned into text.
-/// - `null` for a known key leaves the field `None` and is kept in `extra`, so it is written
-///   back; the same holds inside `custom_channel_vars`.
-/// - Keys are written `call_id` first, then the known keys, then `extra` (sorted); a key of
-///   `extra` that names a field holding a value is not written twice.
-///
-/// ```
-/// use kazoo_records::cdr::{CallDirection, Cdr};
-/// use kazoo_records::time::GregorianSeconds;
-///
-/// let cdr = Cdr::from_json_str(r#"{
-///     "call_id": "abc", "call_direction": "inbound", "timestamp": "63724403408",
-///     "duration_seconds": 10, "custom_channel_vars": {"rate": "2262"}, "my_key": [1, 2]
-/// }"#)?;
-/// assert_eq!(cdr.call_direction, Some(CallDirection::Inbound));
-/// assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
-/// assert_eq!(cdr.extra["my_key"], serde_json::json!([1, 2]));
-///
-/// let err = Cdr::from_json_str(r#"{"call_id": "abc", "billing_seconds": "ten"}"#).unwrap_err();
-/// assert_eq!(err.path(), "billing_seconds");
-/// # Ok::<(), kazoo_records::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Cdr {
-    /// Unique identifier of the call leg (`call_id`, required).
-    pub call_id: String,
-    /// The document id (`_id`), `YYYYMM-<call_id>` for stored CDRs (see [`CdrId`]).
-    pub doc_id: Option<String>,
-    /// The id as crossbar lists it (`id`).
-    pub id: Option<String>,
-    /// The KAZOO application that issued the CDR (`app_name`).
-    pub app_name: Option<String>,
-    /// The version of that application (`app_version`).
-    pub app_version: Option<String>,
-    /// Seconds the leg can be billed for, from answer to hangup (`billing_seconds`).
-    pub billing_seconds: Option<i64>,
-    /// Direction of the leg relative to the media switch (`call_direction`).
-    pub call_direction: Option<CallDirection>,
-    /// The indicated name of the callee (`callee_id_name`).
-    pub callee_id_name: Option<String>,
-    /// The indicated number of the callee (`callee_id_number`).
-    pub callee_id_number: Option<String>,
-    /// The indicated name of the caller (`caller_id_name`).
-    pub caller_id_name: Option<String>,
-    /// The indicated number of the caller (`caller_id_number`).
-    pub caller_id_number: Option<String>,
-    /// When the channel was created, in Unix microseconds (`channel_created_time`).
-    pub channel_created_time: Option<UnixMicros>,
-    /// The FreeSWITCH channel name (`channel_name`).
-    pub channel_name: Option<String>,
-    /// Which leg of a loopback channel this is, `A` or `B` (`channel_loopback_leg`).
-    pub channel_loopback_leg: Option<String>,
-    /// Any custom-set values, kept as JSON (`custom_application_vars`).
-    pub custom_application_vars: Option<Map<String, Value>>,
-    /// KAZOO-specific values set on the channel (`custom_channel_vars`).
-    pub custom_channel_vars: Option<CustomChannelVars>,
-    /// SIP headers set on the call (`custom_sip_headers`).
-    pub custom_sip_headers: Option<CustomSipHeaders>,
-    /// Every DTMF tone detected on the leg (`digits_dialed`).
-    pub digits_dialed: Option<String>,
-    /// Who sent the SIP BYE (`disposition`).
-    pub disposition: Option<String>,
-    /// Duration of the leg in seconds (`duration_seconds`).
-    pub duration_seconds: Option<i64>,
-    /// Fax: bad rows (`fax_bad_rows`).
-    pub fax_bad_rows: Option<String>,
-    /// Fax: whether error correction was used (`fax_ecm_used`).
-    pub fax_ecm_used: Option<String>,
-    /// Fax: result code (`fax_result_code`).
-    pub fax_result_code: Option<String>,
-    /// Fax: result text (`fax_result_text`).
-    pub fax_result_text: Option<String>,
-    /// Fax: whether the fax succeeded (`fax_success`).
-    pub fax_success: Option<String>,
-    /// Fax: total pages (`fax_total_pages`).
-    pub fax_total_pages: Option<String>,
-    /// Fax: transfer rate (`fax_transfer_rate`).
-    pub fax_transfer_rate: Option<String>,
-    /// Fax: pages transferred (`fax_transferred_pages`).
-    pub fax_transferred_pages: Option<String>,
-    /// Fax details as the fax application records them, kept as JSON (`fax_info`).
-    pub fax_info: Option<Map<String, Value>>,
-    /// The From user, built by KAZOO depending on direction (`from`).
-    pub from: Option<String>,
-    /// SIP From tag (`from_tag`).
-    pub from_tag: Option<String>,
-    /// The From SIP URI (`from_uri`).
-    pub from_uri: Option<String>,
-    /// Why the leg ended (`hangup_cause`).
-    pub hangup_cause: Option<String>,
-    /// The SIP hangup code, when available (`hangup_code`).
-    pub hangup_code: Option<String>,
-    /// The id correlating the legs of one call (`interaction_id`).
-    pub interaction_id: Option<InteractionId>,
-    /// The key part of the interaction id (`interaction_key`).
-    pub interaction_key: Option<String>,
-    /// When the interaction began (`interaction_time`).
-    pub interaction_time: Option<GregorianSeconds>,
-    /// The SDP negotiated by the local agent (`local_sdp`).
-    pub local_sdp: Option<String>,
-    /// Ids of the recordings of the call (`media_recordings`).
-    pub media_recordings: Option<Vec<String>>,
-    /// The hostname of the media server (`media_server`).
-    pub media_server: Option<String>,
-    /// The message id of the event the CDR came from (`msg_id`).
-    pub msg_id: Option<String>,
-    /// The ecallmgr that issued the CDR (`node`).
-    pub node: Option<String>,
-    /// The call id of the bridged leg (`other_leg_call_id`).
-    pub other_leg_call_id: Option<String>,
-    /// Caller ID name of the bridged leg (`other_leg_caller_id_name`).
-    pub other_leg_caller_id_name: Option<String>,
-    /// Caller ID number of the bridged leg (`other_leg_caller_id_number`).
-    pub other_leg_caller_id_number: Option<String>,
-    /// Dialed number of the bridged leg (`other_leg_destination_number`).
-    pub other_leg_destination_number: Option<String>,
-    /// Direction of the bridged leg (`other_leg_direction`).
-    pub other_leg_direction: Option<CallDirection>,
-    /// ID used in SIP NOTIFY messages (`presence_id`).
-    pub presence_id: Option<String>,
-    /// Where the call's recording is (`recording_url`).
-    pub recording_url: Option<String>,
-    /// The call's priority, kept as JSON (`call_priority`; KAZOO writes a string or a number).
-    pub call_priority: Option<Value>,
-    /// The SDP negotiated by the remote agent (`remote_sdp`).
-    pub remote_sdp: Option<String>,
-    /// The processed request URI (`request`).
-    pub request: Option<String>,
-    /// Seconds the leg was ringing before answer (`ringing_seconds`).
-    pub ringing_seconds: Option<i64>,
-    /// The media switch's hostname (`switch_hostname`).
-    pub switch_hostname: Option<String>,
-    /// The media switch's Erlang node name (`switch_nodename`).
-    pub switch_nodename: Option<String>,
-    /// The media switch's SIP URI (`switch_uri`).
-    pub switch_uri: Option<String>,
-    /// The media switch's URL (`switch_url`).
-    pub switch_url: Option<String>,
-    /// The event category of the source event (`event_category`).
-    pub event_category: Option<String>,
-    /// The event name of the source event (`event_name`).
-    pub event_name: Option<String>,
-    /// When the CDR was generated, at the end of the leg (`timestamp`).
-    pub timestamp: Option<GregorianSeconds>,
-    /// The To user, built by KAZOO depending on direction (`to`).
-    pub to: Option<String>,
-    /// SIP To tag (`to_tag`).
-    pub to_tag: Option<String>,
-    /// The To SIP URI (`to_uri`).
-    pub to_uri: Option<String>,
-    /// The User-Agent header of the SIP packet (`user_agent`).
-    pub user_agent: Option<String>,
-    /// The database the document is stored in (`pvt_account_db`).
-    pub pvt_account_db: Option<String>,
-    /// The account of the stored document (`pvt_account_id`).
-    pub pvt_account_id: Option<String>,
-    /// When the document was created (`pvt_created`).
-    pub pvt_created: Option<GregorianSeconds>,
-    /// When the document was last modified (`pvt_modified`).
-    pub pvt_modified: Option<GregorianSeconds>,
-    /// The document type, `cdr` (`pvt_type`).
-    pub pvt_type: Option<String>,
-    /// The document schema version (`pvt_vsn`).
-    pub pvt_vsn: Option<i64>,
-    /// Every other key, as written.
-    pub extra: Map<String, Value>,
+record! {
+    /// A call detail record: one call leg as KAZOO stores it.
+    ///
+    /// Every key of KAZOO's CDR schema and of stored CDR documents is a typed field; `call_id` is
+    /// the only required one. Every other key is kept, as written, in [`extra`](Self::extra).
+    ///
+    /// Reading is lenient: integers may be JSON numbers or strings of digits, booleans `true` or
+    /// `"true"`, strings JSON strings or numbers. Writing is faithful: for every JSON object
+    /// that reads, `serde_json::to_value(&cdr)` is the `Value` that was read, because a value
+    /// keeps the JSON form it arrived in (`"2262"` stays a string, `2262` a number, `"true"` a
+    /// string, `7.0` a float) and no key is dropped or added. A value that does not fit its
+    /// field (`"billing_seconds": "ten"`) is an error naming the field, or, with
+    /// [`Cdr::from_json_value_lenient`], kept verbatim and reported.
+    ///
+    /// # Reading rules
+    ///
+    /// - Integer fields take a JSON integer, an integral float (`7.0`) or a string of ASCII
+    ///   digits with an optional `-` (`"007"`, not `"+7"`, `" 7"` or `"7.5"`), within `i64`
+    ///   (and within ±2^53 for a float).
+    /// - Boolean fields take `true`/`false` or the strings `"true"`/`"false"`.
+    /// - String fields take JSON strings, and JSON numbers as their JSON text
+    ///   (`15555678907` reads as `"15555678907"`). Named values (`call_direction`, ids) take
+    ///   strings only.
+    /// - `null` for a known key leaves the field `None` and is kept in `extra`, so it is written
+    ///   back; the same holds inside `custom_channel_vars`.
+    /// - Keys are written `call_id` first, then the known keys, then `extra` (sorted); a key of
+    ///   `extra` that names a field holding a value is not written twice.
+    ///
+    /// # How a value remembers its JSON form
+    ///
+    /// The typed fields hold typed values only. A value that arrived in another form than its
+    /// native one (an integer as a string or a float, a boolean as a string, a string as a
+    /// number) has that scalar kept in a private side list of the record (field, scalar as it
+    /// arrived), empty and unallocated for a document written natively. A field is written as
+    /// its kept scalar while that scalar still reads as the field's value; give the field
+    /// another value (or build the record in Rust) and it is written natively, in its own JSON
+    /// type. [`Cdr::to_canonical_value`] writes every typed field natively. Two records are
+    /// equal when their typed values, their `extra` and the JSON they write are.
+    ///
+    /// ```
+    /// use kazoo_records::cdr::{CallDirection, Cdr};
+    /// use kazoo_records::time::GregorianSeconds;
+    /// use serde_json::json;
+    ///
+    /// let read = json!({
+    ///     "call_id": "abc", "call_direction": "inbound", "timestamp": "63724403408",
+    ///     "duration_seconds": 10, "custom_channel_vars": {"rate": "2262"}, "my_key": [1, 2]
+    /// });
+    /// let mut cdr = Cdr::from_json_value(&read)?;
+    /// assert_eq!(cdr.call_direction, Some(CallDirection::Inbound));
+    /// assert_eq!(cdr.start_time(), Some(GregorianSeconds(63_724_403_398)));
+    /// assert_eq!(cdr.extra["my_key"], json!([1, 2]));
+    /// assert_eq!(serde_json::to_value(&cdr).unwrap(), read);
+    ///
+    /// cdr.duration_seconds = Some(12);
+    /// cdr.timestamp = Some(GregorianSeconds(63_724_403_410));
+    /// let written = serde_json::to_value(&cdr).unwrap();
+    /// assert_eq!(written["timestamp"], json!(63_724_403_410_i64));
+    /// assert_eq!(written["custom_channel_vars"]["rate"], json!("2262"));
+    ///
+    /// let err = Cdr::from_json_str(r#"{"call_id": "abc", "billing_seconds": "ten"}"#).unwrap_err();
+    /// assert_eq!(err.path(), "billing_seconds");
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    #[derive(Debug, Clone)]
+    #[non_exhaustive]
+    pub struct Cdr {
+        head {
+            /// Unique identifier of the call leg (`call_id`, required).
+            pub call_id: String,
+        }
+        /// The document id (`_id`), `YYYYMM-<call_id>` for stored CDRs (see [`CdrId`]).
+        "_id" => pub doc_id: String,
+        /// The KAZOO application that issued the CDR (`app_name`).
+        "app_name" => pub app_name: String,
+        /// The version of that application (`app_version`).
+        "app_version" => pub app_version: String,
+        /// Seconds the leg can be billed for, from answer to hangup (`billing_seconds`).
+        "billing_seconds" => pub billing_seconds: i64,
+        /// Direction of the leg relative to the media switch (`call_direction`).
+        "call_direction" => pub call_direction: CallDirection,
+        /// The call's priority, kept as JSON (`call_priority`; KAZOO writes a string or a number).
+        "call_priority" => pub call_priority: Value,
+        /// The indicated name of the callee (`callee_id_name`).
+        "callee_id_name" => pub callee_id_name: String,
+        /// The indicated number of the callee (`callee_id_number`).
+        "callee_id_number" => pub callee_id_number: String,
+        /// The indicated name of the caller (`caller_id_name`).
+        "caller_id_name" => pub caller_id_name: String,
+        /// The indicated number of the caller (`caller_id_number`).
+        "caller_id_number" => pub caller_id_number: String,
+        /// When the channel was created, in Unix microseconds (`channel_created_time`).
+        "channel_created_time" => pub channel_created_time: UnixMicros,
+        /// Which leg of a loopback channel this is, `A` or `B` (`channel_loopback_leg`).
+        "channel_loopback_leg" => pub channel_loopback_leg: String,
+        /// The FreeSWITCH channel name (`channel_name`).
+        "channel_name" => pub channel_name: String,
+        /// Any custom-set values, kept as JSON (`custom_application_vars`).
+        "custom_application_vars" => pub custom_application_vars: Map<String, Value>,
+        /// KAZOO-specific values set on the channel (`custom_channel_vars`).
+        "custom_channel_vars" => pub custom_channel_vars: CustomChannelVars,
+        /// SIP headers set on the call (`custom_sip_headers`).
+        "custom_sip_headers" => pub custom_sip_headers: CustomSipHeaders,
+        /// Every DTMF tone detected on the leg (`digits_dialed`).
+        "digits_dialed" => pub digits_dialed: String,
+        /// Who sent the SIP BYE (`disposition`).
+        "disposition" => pub disposition: String,
+        /// Duration of the leg in seconds (`duration_seconds`).
+        "duration_seconds" => pub duration_seconds: i64,
+        /// The event category of the source event (`event_category`).
+        "event_category" => pub event_category: String,
+        /// The event name of the source event (`event_name`).
+        "event_name" => pub event_name: String,
+        /// Fax: bad rows (`fax_bad_rows`).
+        "fax_bad_rows" => pub fax_bad_rows: String,
+        /// Fax: whether error correction was used (`fax_ecm_used`).
+        "fax_ecm_used" => pub fax_ecm_used: String,
+        /// Fax details as the fax application records them, kept as JSON (`fax_info`).
+        "fax_info" => pub fax_info: Map<String, Value>,
+        /// Fax: result code (`fax_result_code`).
+        "fax_result_code" => pub fax_result_code: String,
+        /// Fax: result text (`fax_result_text`).
+        "fax_result_text" => pub fax_result_text: String,
+        /// Fax: whether the fax succeeded (`fax_success`).
+        "fax_success" => pub fax_success: String,
+        /// Fax: total pages (`fax_total_pages`).
+        "fax_total_pages" => pub fax_total_pages: String,
+        /// Fax: transfer rate (`fax_transfer_rate`).
+        "fax_transfer_rate" => pub fax_transfer_rate: String,
+        /// Fax: pages transferred (`fax_transferred_pages`).
+        "fax_transferred_pages" => pub fax_transferred_pages: String,
+        /// The From user, built by KAZOO depending on direction (`from`).
+        "from" => pub from: String,
+        /// SIP From tag (`from_tag`).
+        "from_tag" => pub from_tag: String,
+        /// The From SIP URI (`from_uri`).
+        "from_uri" => pub from_uri: String,
+        /// Why the leg ended (`hangup_cause`).
+        "hangup_cause" => pub hangup_cause: String,
+        /// The SIP hangup code, when available (`hangup_code`).
+        "hangup_code" => pub hangup_code: String,
+        /// The id as crossbar lists it (`id`).
+        "id" => pub id: String,
+        /// The id correlating the legs of one call (`interaction_id`).
+        "interaction_id" => pub interaction_id: InteractionId,
+        /// The key part of the interaction id (`interaction_key`).
+        "interaction_key" => pub interaction_key: String,
+        /// When the interaction began (`interaction_time`).
+        "interaction_time" => pub interaction_time: GregorianSeconds,
+        /// The SDP negotiated by the local agent (`local_sdp`).
+        "local_sdp" => pub local_sdp: String,
+        /// Ids of the recordings of the call (`media_recordings`).
+        "media_recordings" => pub media_recordings: Vec<String>,
+        /// The hostname of the media server (`media_server`).
+        "media_server" => pub media_server: String,
+        /// The message id of the event the CDR came from (`msg_id`).
+        "msg_id" => pub msg_id: String,
+        /// The ecallmgr that issued the CDR (`node`).
+        "node" => pub node: String,
+        /// The call id of the bridged leg (`other_leg_call_id`).
+        "other_leg_call_id" => pub other_leg_call_id: String,
+        /// Caller ID name of the bridged leg (`other_leg_caller_id_name`).
+        "other_leg_caller_id_name" => pub other_leg_caller_id_name: String,
+        /// Caller ID number of the bridged leg (`other_leg_caller_id_number`).
+        "other_leg_caller_id_number" => pub other_leg_caller_id_number: String,
+        /// Dialed number of the bridged leg (`other_leg_destination_number`).
+        "other_leg_destination_number" => pub other_leg_destination_number: String,
+        /// Direction of the bridged leg (`other_leg_direction`).
+        "other_leg_direction" => pub other_leg_direction: CallDirection,
+        /// ID used in SIP NOTIFY messages (`presence_id`).
+        "presence_id" => pub presence_id: String,
+        /// The database the document is stored in (`pvt_account_db`).
+        "pvt_account_db" => pub pvt_account_db: String,
+        /// The account of the stored document (`pvt_account_id`).
+        "pvt_account_id" => pub pvt_account_id: String,
+        /// When the document was created (`pvt_created`).
+        "pvt_created" => pub pvt_created: GregorianSeconds,
+        /// When the document was last modified (`pvt_modified`).
+        "pvt_modified" => pub pvt_modified: GregorianSeconds,
+        /// The document type, `cdr` (`pvt_type`).
+        "pvt_type" => pub pvt_type: String,
+        /// The document schema version (`pvt_vsn`).
+        "pvt_vsn" => pub pvt_vsn: i64,
+        /// Where the call's recording is (`recording_url`).
+        "recording_url" => pub recording_url: String,
+        /// The SDP negotiated by the remote agent (`remote_sdp`).
+        "remote_sdp" => pub remote_sdp: String,
+        /// The processed request URI (`request`).
+        "request" => pub request: String,
+        /// Seconds the leg was ringing before answer (`ringing_seconds`).
+        "ringing_seconds" => pub ringing_seconds: i64,
+        /// The media switch's hostname (`switch_hostname`).
+        "switch_hostname" => pub switch_hostname: String,
+        /// The media switch's Erlang node name (`switch_nodename`).
+        "switch_nodename" => pub switch_nodename: String,
+        /// The media switch's SIP URI (`switch_uri`).
+        "switch_uri" => pub switch_uri: String,
+        /// The media switch's URL (`switch_url`).
+        "switch_url" => pub switch_url: String,
+        /// When the CDR was generated, at the end of the leg (`timestamp`).
+        "timestamp" => pub timestamp: GregorianSeconds,
+        /// The To user, built by KAZOO depending on direction (`to`).
+        "to" => pub to: String,
+        /// SIP To tag (`to_tag`).
+        "to_tag" => pub to_tag: String,
+        /// The To SIP URI (`to_uri`).
+        "to_uri" => pub to_uri: String,
+        /// The User-Agent header of the SIP packet (`user_agent`).
+        "user_agent" => pub user_agent: String,
+    }
 }
-
-known_keys!(Cdr {
-    "_id" => doc_id,
-    "app_name" => app_name,
-    "app_version" => app_version,
-    "billing_seconds" => billing_seconds,
-    "call_direction" => call_direction,
-    "call_priority" => call_priority,
-    "callee_id_name" => callee_id_name,
-    "callee_id_number" => callee_id_number,
-    "caller_id_name" => caller_id_name,
-    "caller_id_number" => caller_id_number,
-    "channel_created_time" => channel_created_time,
-    "channel_loopback_leg" => channel_loopback_leg,
-    "channel_name" => channel_name,
-    "custom_application_vars" => custom_application_vars,
-    "custom_channel_vars" => custom_channel_vars,
-    "custom_sip_headers" => custom_sip_headers,
-    "digits_dialed" => digits_dialed,
-    "disposition" => disposition,
-    "duration_seconds" => duration_seconds,
-    "event_category" => event_category,
-    "event_name" => event_name,
-    "fax_bad_rows" => fax_bad_rows,
-    "fax_ecm_used" => fax_ecm_used,
-    "fax_info" => fax_info,
-    "fax_result_code" => fax_result_code,
-    "fax_result_text" => fax_result_text,
-    "fax_success" => fax_success,
-    "fax_total_pages" => fax_total_pages,
-    "fax_transfer_rate" => fax_transfer_rate,
-    "fax_transferred_pages" => fax_transferred_pages,
-    "from" => from,
-    "from_tag" => from_tag,
-    "from_uri" => from_uri,
-    "hangup_cause" => hangup_cause,
-    "hangup_code" => hangup_code,
-    "id" => id,
-    "interaction_id" => interaction_id,
-    "interaction_key" => interaction_key,
-    "interaction_time" => interaction_time,
-    "local_sdp" => local_sdp,
-    "media_recordings" => media_recordings,
-    "media_server" => media_server,
-    "msg_id" => msg_id,
-    "node" => node,
-    "other_leg_call_id" => other_leg_call_id,
-    "other_leg_caller_id_name" => other_leg_caller_id_name,
-    "other_leg_caller_id_number" => other_leg_caller_id_number,
-    "other_leg_destination_number" => other_leg_destination_number,
-    "other_leg_direction" => other_leg_direction,
-    "presence_id" => presence_id,
-    "pvt_account_db" => pvt_account_db,
-    "pvt_account_id" => pvt_account_id,
-    "pvt_created" => pvt_created,
-    "pvt_modified" => pvt_modified,
-    "pvt_type" => pvt_type,
-    "pvt_vsn" => pvt_vsn,
-    "recording_url" => recording_url,
-    "remote_sdp" => remote_sdp,
-    "request" => request,
-    "ringing_seconds" => ringing_seconds,
-    "switch_hostname" => switch_hostname,
-    "switch_nodename" => switch_nodename,
-    "switch_uri" => switch_uri,
-    "switch_url" => switch_url,
-    "timestamp" => timestamp,
-    "to" => to,
-    "to_tag" => to_tag,
-    "to_uri" => to_uri,
-    "user_agent" => user_agent,
-});
 
 /// The one required key.
 const CALL_ID: &str = "call_id";
+
+/// The keys of KAZOO's webhook payload that flatten a channel variable, and that variable.
+const WEBHOOK_CHANNEL_VARS: [(&str, &str); 6] = [
+    ("account_id", "account_id"),
+    ("authorizing_id", "authorizing_id"),
+    ("authorizing_type", "authorizing_type"),
+    ("owner_id", "owner_id"),
+    ("reseller_id", "reseller_id"),
+    ("local_resource_id", "resource_id"),
+];
 
 impl Cdr {
     /// A CDR with this call id and nothing else.
@@ -283,79 +246,7 @@ impl Cdr {
     /// A CDR read from JSON always has a non-empty call id; one built here with an empty call
     /// id is written as such but does not read back.
     pub fn new(call_id: impl Into<String>) -> Self {
-        Cdr {
-            call_id: call_id.into(),
-            doc_id: None,
-            id: None,
-            app_name: None,
-            app_version: None,
-            billing_seconds: None,
-            call_direction: None,
-            callee_id_name: None,
-            callee_id_number: None,
-            caller_id_name: None,
-            caller_id_number: None,
-            channel_created_time: None,
-            channel_name: None,
-            channel_loopback_leg: None,
-            custom_application_vars: None,
-            custom_channel_vars: None,
-            custom_sip_headers: None,
-            digits_dialed: None,
-            disposition: None,
-            duration_seconds: None,
-            fax_bad_rows: None,
-            fax_ecm_used: None,
-            fax_result_code: None,
-            fax_result_text: None,
-            fax_success: None,
-            fax_total_pages: None,
-            fax_transfer_rate: None,
-            fax_transferred_pages: None,
-            fax_info: None,
-            from: None,
-            from_tag: None,
-            from_uri: None,
-            hangup_cause: None,
-            hangup_code: None,
-            interaction_id: None,
-            interaction_key: None,
-            interaction_time: None,
-            local_sdp: None,
-            media_recordings: None,
-            media_server: None,
-            msg_id: None,
-            node: None,
-            other_leg_call_id: None,
-            other_leg_caller_id_name: None,
-            other_leg_caller_id_number: None,
-            other_leg_destination_number: None,
-            other_leg_direction: None,
-            presence_id: None,
-            recording_url: None,
-            call_priority: None,
-            remote_sdp: None,
-            request: None,
-            ringing_seconds: None,
-            switch_hostname: None,
-            switch_nodename: None,
-            switch_uri: None,
-            switch_url: None,
-            event_category: None,
-            event_name: None,
-            timestamp: None,
-            to: None,
-            to_tag: None,
-            to_uri: None,
-            user_agent: None,
-            pvt_account_db: None,
-            pvt_account_id: None,
-            pvt_created: None,
-            pvt_modified: None,
-            pvt_type: None,
-            pvt_vsn: None,
-            extra: Map::new(),
-        }
+        Cdr::blank(call_id.into())
     }
 
     /// Reads a CDR from JSON text.
@@ -390,6 +281,131 @@ impl Cdr {
     /// As [`Cdr::from_json_str`], except that there is no syntax to get wrong.
     pub fn from_json_value(json: &Value) -> Result<Cdr, Error> {
         read_whole(json, &ErrorSlot::default())
+    }
+
+    /// Reads a CDR from messy history without refusing it for a value of the wrong kind:
+    /// such a value is kept verbatim (in [`extra`](Self::extra) of the record holding it,
+    /// its field left `None`), written back as it was, and reported.
+    ///
+    /// Returns the CDR and one error per value kept, in reading order, each the error
+    /// [`Cdr::from_json_value`] would have returned for it (kind, path and message). A value
+    /// is kept whole at the key that holds it, except inside `custom_channel_vars`, where each
+    /// variable is kept on its own; so `serde_json::to_value(&cdr)` is still `json`.
+    ///
+    /// # Errors
+    ///
+    /// Only for what is not a CDR at all: [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
+    /// for a `json` that is not an object or a `call_id` that is not a string, and
+    /// [`ErrorKind::MissingKey`](crate::ErrorKind::MissingKey) without `call_id`. An empty
+    /// call id is kept and reported.
+    ///
+    /// ```
+    /// use kazoo_records::cdr::Cdr;
+    /// use serde_json::json;
+    ///
+    /// let old = json!({"call_id": "a", "billing_seconds": "ten",
+    ///                  "custom_channel_vars": {"rate": "2262", "rate_minimum": "1m"}});
+    /// let (cdr, kept) = Cdr::from_json_value_lenient(&old)?;
+    /// assert_eq!(cdr.billing_seconds, None);
+    /// assert_eq!(cdr.channel_vars().rate.map(|r| r.0), Some(2262));
+    /// assert_eq!(serde_json::to_value(&cdr).unwrap(), old);
+    /// let paths: Vec<&str> = kept.iter().map(|e| e.path()).collect();
+    /// assert_eq!(paths, ["billing_seconds", "custom_channel_vars.rate_minimum"]);
+    /// assert!(Cdr::from_json_value(&old).is_err());
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn from_json_value_lenient(json: &Value) -> Result<(Cdr, Vec<Error>), Error> {
+        let slot = ErrorSlot::lenient();
+        let cdr = read_whole(json, &slot)?;
+        Ok((cdr, slot.take_kept()))
+    }
+
+    /// Reads the payload of KAZOO's `channel_destroy` webhook (one object of the array a hook
+    /// posts) as a CDR whose typed channel variables hold what the payload flattens.
+    ///
+    /// KAZOO's webhooks copy some channel variables to the top level of the payload and leave
+    /// them out of its `custom_channel_vars`. This reader reads the payload as
+    /// [`Cdr::from_json_value`] does (every key kept, values in the form they arrived in) and
+    /// also copies those values into `custom_channel_vars`, where a stored CDR has them and
+    /// where [`public_row`](Self::public_row), [`Filters`](super::Filters)
+    /// (`custom_channel_vars.owner_id`) and the cost read them: `account_id`,
+    /// `authorizing_id`, `authorizing_type`, `owner_id`, `reseller_id`, and `local_resource_id`
+    /// as `resource_id`. A variable the payload's `custom_channel_vars` already holds is kept.
+    /// So the CDR writes back the payload plus those channel variables.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cdr::from_json_value`]; and [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for a
+    /// copied key holding something else than a string or a number (path: the payload's key).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::Cdr;
+    /// use serde_json::json;
+    ///
+    /// let payload = json!({"call_id": "a", "hook_event": "channel_destroy", "timestamp": "63724349409",
+    ///                      "owner_id": "u1", "account_id": "acc", "custom_channel_vars": {}});
+    /// let cdr = Cdr::from_webhook_value(&payload)?;
+    /// assert_eq!(cdr.channel_vars().owner_id.as_deref(), Some("u1"));
+    /// assert_eq!(cdr.channel_vars().account_id.as_deref(), Some("acc"));
+    /// let written = serde_json::to_value(&cdr).unwrap();
+    /// assert_eq!(written["owner_id"], "u1");
+    /// assert_eq!(written["timestamp"], "63724349409");
+    /// assert_eq!(written["custom_channel_vars"], json!({"owner_id": "u1", "account_id": "acc"}));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn from_webhook_value(json: &Value) -> Result<Cdr, Error> {
+        let mut cdr = Cdr::from_json_value(json)?;
+        let mut vars = match &cdr.custom_channel_vars {
+            Some(vars) => match serde_json::to_value(vars) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            },
+            None => Map::new(),
+        };
+        let mut copied = false;
+        for (key, var) in WEBHOOK_CHANNEL_VARS {
+            let Some(value) = cdr.extra.get(key).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            if !matches!(value, Value::String(_) | Value::Number(_)) {
+                return Err(json::View::from(value)
+                    .invalid("a string", "a JSON string")
+                    .within(key));
+            }
+            if vars.get(var).is_none_or(Value::is_null) {
+                vars.insert(var.to_owned(), value.clone());
+                copied = true;
+            }
+        }
+        if copied {
+            let vars =
+                serde::Deserialize::deserialize(&Value::Object(vars)).map_err(Error::json)?;
+            cdr.custom_channel_vars = Some(vars);
+        }
+        Ok(cdr)
+    }
+
+    /// Writes the CDR with every typed field in its native JSON form (integers as numbers,
+    /// booleans as booleans, strings as strings), whatever form it was read in; `extra` is
+    /// written as it is.
+    ///
+    /// `serde_json::to_value(&cdr)` writes values as they arrived instead (see [`Cdr`]).
+    ///
+    /// ```
+    /// use kazoo_records::cdr::Cdr;
+    /// use serde_json::json;
+    ///
+    /// let cdr = Cdr::from_json_value(&json!({"call_id": "a", "billing_seconds": "7",
+    ///                                        "custom_channel_vars": {"global_resource": "false"}}))?;
+    /// assert_eq!(cdr.to_canonical_value(),
+    ///            json!({"call_id": "a", "billing_seconds": 7,
+    ///                   "custom_channel_vars": {"global_resource": false}}));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn to_canonical_value(&self) -> Value {
+        let mut canonical = self.clone();
+        canonical.forget_forms();
+        serde_json::to_value(&canonical).unwrap_or(Value::Null)
     }
 
     /// The time the leg started: `timestamp − duration_seconds` (a missing duration counts as
@@ -490,9 +506,7 @@ fn read_text<'de, R: serde_json::de::Read<'de>>(read: R) -> Result<Cdr, Error> {
     let slot = ErrorSlot::default();
     let mut deserializer = serde_json::Deserializer::new(read);
     let cdr = read_whole(&mut deserializer, &slot)?;
-    deserializer
-        .end()
-        .map_err(|e| lenient::json_error(&slot, e))?;
+    deserializer.end().map_err(|e| json::json_error(&slot, e))?;
     Ok(cdr)
 }
 
@@ -506,8 +520,15 @@ fn read_whole<'de, D: Deserializer<'de, Error = serde_json::Error>>(
     match ObjectSeed::<Cdr>::new(slot).deserialize(deserializer) {
         Ok(Some(cdr)) => Ok(cdr),
         Ok(None) => Err(Error::invalid("null", "a CDR", "a JSON object")),
-        Err(e) => Err(lenient::json_error(slot, e)),
+        Err(e) => Err(json::json_error(slot, e)),
     }
+}
+
+/// The error for a call id that is not a non-empty string.
+fn not_a_call_id(value: &Scalar<'_>) -> Error {
+    value
+        .invalid("a call id", "a non-empty JSON string")
+        .within(CALL_ID)
 }
 
 fn per_minute_cost(cdr: &Cdr, billing: Option<&str>) -> Units {
@@ -522,22 +543,25 @@ impl ReadObject for Cdr {
         // The call id stays empty until a `call_id` key sets it, and it is set only to a
         // non-empty string: an empty one after the loop means the key was missing.
         let mut cdr = Cdr::new(String::new());
+        let mut call_id_seen = false;
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.as_str();
             if key == CALL_ID {
                 cdr.call_id = match map.next_value::<Scalar<'de>>()? {
                     Scalar::Str(id) if !id.is_empty() => id.into_owned(),
-                    other => {
-                        let error = other.invalid("a call id", "a non-empty JSON string");
-                        return Err(slot.fail(error.within(CALL_ID)));
+                    Scalar::Str(_) if slot.is_lenient() => {
+                        slot.keep(not_a_call_id(&Scalar::Str("".into())));
+                        String::new()
                     }
+                    other => return Err(slot.fail(not_a_call_id(&other))),
                 };
+                call_id_seen = true;
             } else if !cdr.read_known(key, &mut map, slot)? {
                 let value: Value = map.next_value()?;
                 cdr.extra.insert(key.to_owned(), value);
             }
         }
-        if cdr.call_id.is_empty() {
+        if cdr.call_id.is_empty() && !(call_id_seen && slot.is_lenient()) {
             return Err(slot.fail(Error::missing_key(CALL_ID)));
         }
         Ok(cdr)
@@ -553,4 +577,4 @@ impl Serialize for Cdr {
     }
 }
 
-object_traits!(Cdr);
+object_traits!(Cdr, Cdr::forget_forms);

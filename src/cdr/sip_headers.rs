@@ -5,9 +5,9 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::lenient::{ErrorSlot, FromScalar, Key, ReadObject, Scalar, object_traits};
 use crate::Error;
 use crate::error::{show_json, show_str};
+use crate::json::{ErrorSlot, FromScalar, Key, ReadObject, Scalar, object_traits};
 
 /// Custom SIP headers: a flat map of header name to value, plus the optional `in` and `out`
 /// maps (headers for calls into KAZOO from the endpoint and out of KAZOO to it).

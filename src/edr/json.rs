@@ -2,6 +2,8 @@
 //!
 //! Every reader here walks a `serde_json::Value` and reports the path of what it refuses
 //! (`bindings[2].severity`); the serde impls of [`Binding`] and [`Event`] go through these readers.
+//! The boolean, string and list rules are the crate's one JSON reader's (`crate::json`), the
+//! same the CDR records read with.
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -12,6 +14,7 @@ use super::event::Event;
 use super::event_id::EventId;
 use super::level::{Severity, Verbosity};
 use crate::error::{Error, show_json};
+use crate::json::{self, OneOrList, View};
 use crate::time::GregorianSeconds;
 
 /// Reads bindings from KAZOO's JSON: one binding object, or an array of them.
@@ -413,10 +416,10 @@ fn read_event(value: &Value, shape: &Shape) -> Result<Event, Error> {
     let id = required(map, shape.id, read_string)?;
     let node = required(map, shape.node, read_string)?;
     let severity = required(map, shape.severity, |v| {
-        read_level::<Severity>(v, "a severity")
+        read_level::<Severity>(View::from(v), "a severity")
     })?;
     let verbosity = required(map, shape.verbosity, |v| {
-        read_level::<Verbosity>(v, "a verbosity")
+        read_level::<Verbosity>(View::from(v), "a verbosity")
     })?;
     let time = read_time(map, shape)?;
     Ok(Event {
@@ -496,72 +499,46 @@ fn required<T>(
 }
 
 fn read_string(value: &Value) -> Result<String, Error> {
-    value
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| Error::invalid(show_json(value), "a string", "a JSON string"))
+    json::string(View::from(value)).map(str::to_owned)
 }
 
 fn read_string_list(value: &Value) -> Result<Vec<String>, Error> {
-    let Value::Array(items) = value else {
-        return Err(Error::invalid(
-            show_json(value),
-            "a list of account ids",
-            "an array of strings",
-        ));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read_string(item).map_err(|e| e.within_index(i)))
-        .collect()
+    json::list(
+        View::from(value),
+        "a list of account ids",
+        "an array of strings",
+        |item| json::string(item).map(str::to_owned),
+    )
 }
 
 fn read_flag(value: &Value) -> Result<bool, Error> {
-    match value {
-        Value::Bool(b) => Ok(*b),
-        Value::String(s) if s == "true" => Ok(true),
-        Value::String(s) if s == "false" => Ok(false),
-        other => Err(Error::invalid(
-            show_json(other),
-            "a boolean",
-            r#"true, false, "true" or "false""#,
-        )),
-    }
+    json::boolean(View::from(value))
 }
 
 /// Reads a name selection and checks that every name can stand in a routing key.
 fn read_names(value: &Value, kind: NameKind) -> Result<Names, Error> {
     let what = kind.what();
-    let names = match value {
-        Value::String(name) => Ok(Names::one(name.clone())),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(name) => Ok(name.clone()),
-                other => Err(Error::invalid(show_json(other), what, "a string").within_index(i)),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Names::List),
-        other => Err(Error::invalid(
-            show_json(other),
-            what,
-            "a string or an array of strings",
-        )),
-    }?;
+    let names = json::one_or_list(
+        View::from(value),
+        what,
+        "a string or an array of strings",
+        |item| match item {
+            View::Str(name) => Ok(name.to_owned()),
+            other => Err(other.invalid(what, "a string")),
+        },
+    )?;
+    let names = match names {
+        OneOrList::One(name) => Names::one(name),
+        OneOrList::List(names) => Names::List(names),
+    };
     names.validate(kind)?;
     Ok(names)
 }
 
-fn read_level<L: std::str::FromStr<Err = Error>>(value: &Value, what: &str) -> Result<L, Error> {
+fn read_level<L: std::str::FromStr<Err = Error>>(value: View<'_>, what: &str) -> Result<L, Error> {
     match value {
-        Value::String(name) => name.parse(),
-        other => Err(Error::invalid(
-            show_json(other),
-            what,
-            "a level name (a string)",
-        )),
+        View::Str(name) => name.parse(),
+        other => Err(other.invalid(what, "a level name (a string)")),
     }
 }
 
@@ -569,20 +546,16 @@ fn read_levels<L: std::str::FromStr<Err = Error>>(
     value: &Value,
     what: &str,
 ) -> Result<Levels<L>, Error> {
-    match value {
-        Value::String(name) => name.parse().map(Levels::One),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| read_level(item, what).map_err(|e| e.within_index(i)))
-            .collect::<Result<Vec<L>, _>>()
-            .map(Levels::List),
-        other => Err(Error::invalid(
-            show_json(other),
-            what,
-            "a level name or an array of level names",
-        )),
-    }
+    let levels = json::one_or_list(
+        View::from(value),
+        what,
+        "a level name or an array of level names",
+        |item| read_level(item, what),
+    )?;
+    Ok(match levels {
+        OneOrList::One(level) => Levels::One(level),
+        OneOrList::List(levels) => Levels::List(levels),
+    })
 }
 
 fn names_json(names: &Names) -> Value {

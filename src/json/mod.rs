@@ -1,14 +1,19 @@
-//! Lenient reading of KAZOO JSON: numbers as numeric strings, booleans as `"true"`/`"false"`,
-//! and errors that name the JSON path of the offending value.
+//! The crate's one lenient JSON reader: the rules KAZOO's documents need (integers as numbers
+//! or numeric strings, booleans as `true` or `"true"`, strings, lists), errors that name the
+//! JSON path of the offending value, and the [`record!`](record::record) macro that declares a
+//! record type from one field list.
 //!
-//! The record types read their known keys straight from the deserializer (no intermediate
-//! `serde_json::Value` for them) and keep every other key as JSON. A failure is recorded as a
-//! crate [`Error`] in an [`ErrorSlot`] that travels with the deserializer; each enclosing object
-//! adds its key to the error's path on the way out, and the serde error carries the same text,
-//! so `serde_json::from_str` users see the path too.
+//! Two kinds of reader use it. The CDR record types read their known keys straight from the
+//! deserializer (no intermediate `serde_json::Value` for them) and keep every other key as JSON;
+//! the EDR readers walk a `serde_json::Value` and use the same rules through [`View`]. A failure
+//! is recorded as a crate [`Error`] in an [`ErrorSlot`] that travels with the deserializer; each
+//! enclosing object adds its key to the error's path on the way out, and the serde error
+//! carries the same text, so `serde_json::from_str` users see the path too.
+
+pub(crate) mod record;
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -23,15 +28,64 @@ use crate::time::{GregorianSeconds, UnixMicros};
 const INTEGER_EXPECTED: &str = "a JSON integer or a string of decimal digits";
 
 /// Where a failure met while reading is kept until the outermost reader returns it.
+///
+/// A lenient slot ([`ErrorSlot::lenient`]) also collects the values that record readers kept
+/// verbatim instead of failing on them.
 #[derive(Default)]
-pub(crate) struct ErrorSlot(Cell<Option<Error>>);
+pub(crate) struct ErrorSlot {
+    error: Cell<Option<Error>>,
+    kept: Option<RefCell<Vec<Error>>>,
+}
 
 impl ErrorSlot {
+    /// A slot for reading messy documents: a value that does not fit its field is kept
+    /// verbatim and its error collected (see [`ErrorSlot::keep`]) instead of failing the read.
+    pub(crate) fn lenient() -> Self {
+        ErrorSlot {
+            error: Cell::new(None),
+            kept: Some(RefCell::new(Vec::new())),
+        }
+    }
+
+    /// Whether values that do not fit are kept rather than refused.
+    pub(crate) fn is_lenient(&self) -> bool {
+        self.kept.is_some()
+    }
+
+    /// Collects the error of a value kept verbatim (path relative to the value being read).
+    pub(crate) fn keep(&self, error: Error) {
+        if let Some(kept) = &self.kept {
+            kept.borrow_mut().push(error);
+        }
+    }
+
+    /// How many errors have been collected so far.
+    pub(crate) fn kept_len(&self) -> usize {
+        self.kept.as_ref().map_or(0, |kept| kept.borrow().len())
+    }
+
+    /// Adds `key` in front of the path of every error collected since there were `since`.
+    pub(crate) fn kept_within(&self, since: usize, key: &str) {
+        if let Some(kept) = &self.kept {
+            let mut kept = kept.borrow_mut();
+            let placed: Vec<Error> = kept.drain(since..).map(|e| e.within(key)).collect();
+            kept.extend(placed);
+        }
+    }
+
+    /// The collected errors, in reading order.
+    pub(crate) fn take_kept(&self) -> Vec<Error> {
+        self.kept
+            .as_ref()
+            .map(|kept| kept.take())
+            .unwrap_or_default()
+    }
+
     /// Records `error` (path relative to the value being read) and returns a serde error
     /// with the same text.
     pub(crate) fn fail<E: de::Error>(&self, error: Error) -> E {
         let serde_error = E::custom(&error);
-        self.0.set(Some(error));
+        self.error.set(Some(error));
         serde_error
     }
 
@@ -39,7 +93,7 @@ impl ErrorSlot {
     ///
     /// A serde error with nothing recorded (a syntax error) is returned unchanged.
     pub(crate) fn within<E: de::Error>(&self, error: E, key: &str) -> E {
-        match self.0.take() {
+        match self.error.take() {
             Some(recorded) => self.fail(recorded.within(key)),
             None => error,
         }
@@ -47,7 +101,7 @@ impl ErrorSlot {
 
     /// The recorded error, if reading failed on a value rather than on the JSON syntax.
     pub(crate) fn take(&self) -> Option<Error> {
-        self.0.take()
+        self.error.take()
     }
 }
 
@@ -56,32 +110,16 @@ pub(crate) fn json_error(slot: &ErrorSlot, error: serde_json::Error) -> Error {
     slot.take().unwrap_or_else(|| Error::json(error))
 }
 
-/// A value type that can be read leniently from the value of one JSON key.
-pub(crate) trait Lenient: Sized {
-    /// Reads the next map value; `Ok(None)` for JSON `null`. On failure the error is recorded
-    /// in `slot` with a path relative to this value.
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        slot: &ErrorSlot,
-    ) -> Result<Option<Self>, A::Error>;
-}
-
 /// A value type read from one scalar JSON value.
 pub(crate) trait FromScalar: Sized {
     /// Converts a non-null value, or says why it does not fit.
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error>;
-}
 
-impl<T: FromScalar> Lenient for T {
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        slot: &ErrorSlot,
-    ) -> Result<Option<Self>, A::Error> {
-        match map.next_value::<Scalar<'de>>()? {
-            Scalar::Null => Ok(None),
-            scalar => T::from_scalar(scalar).map(Some).map_err(|e| slot.fail(e)),
-        }
-    }
+    /// Whether a value that arrived as `scalar` is written back the same by writing the typed
+    /// value natively (a JSON integer for an integer, a JSON string for a string). When it is
+    /// not, a record keeps the scalar as it arrived (see [`record::Arrived`]). Every type
+    /// answers (no default), so a new field type cannot lose the form of what it reads.
+    fn is_native(scalar: &Scalar<'_>) -> bool;
 }
 
 /// One JSON value as the deserializer handed it over, strings borrowed when they can be.
@@ -98,22 +136,22 @@ pub(crate) enum Scalar<'a> {
 }
 
 impl Scalar<'_> {
-    /// The value rendered for an error message.
-    pub(crate) fn show(&self) -> String {
+    /// A borrowed look at the value, for the shared rules.
+    pub(crate) fn view(&self) -> View<'_> {
         match self {
-            Scalar::Null => "null".to_owned(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Int(i) => i.to_string(),
-            Scalar::UInt(u) => u.to_string(),
-            Scalar::Float(f) => show_json(&Value::from(*f)),
-            Scalar::Str(s) => show_str(s),
-            Scalar::Composite(v) => show_json(v),
+            Scalar::Null => View::Null,
+            Scalar::Bool(b) => View::Bool(*b),
+            Scalar::Int(i) => View::Int(*i),
+            Scalar::UInt(u) => View::UInt(*u),
+            Scalar::Float(f) => View::Float(*f),
+            Scalar::Str(s) => View::Str(s),
+            Scalar::Composite(v) => View::Composite(v),
         }
     }
 
     /// An [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for this value.
     pub(crate) fn invalid(&self, what: &str, expected: &str) -> Error {
-        Error::invalid(self.show(), what, expected)
+        self.view().invalid(what, expected)
     }
 
     /// The string, or an error naming `what` was expected.
@@ -124,31 +162,150 @@ impl Scalar<'_> {
         }
     }
 
-    /// The integer, from a JSON integer, an integral float, or a string of decimal digits.
+    /// The integer, by the [integer rule](View::to_i64).
+    pub(crate) fn to_i64(&self) -> Result<i64, Error> {
+        self.view().to_i64()
+    }
+
+    /// Whether the value is a JSON number.
+    fn is_number(&self) -> bool {
+        matches!(self, Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_))
+    }
+}
+
+/// A borrowed look at one JSON value, from the streaming reader ([`Scalar::view`]) or from a
+/// `serde_json::Value` (`View::from`): what the shared rules read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum View<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(&'a str),
+    /// An array or an object.
+    Composite(&'a Value),
+}
+
+impl<'a> From<&'a Value> for View<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Null => View::Null,
+            Value::Bool(b) => View::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => View::UInt(u),
+                (None, Some(i), _) => View::Int(i),
+                (None, None, f) => View::Float(f.unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => View::Str(s),
+            composite => View::Composite(composite),
+        }
+    }
+}
+
+impl<'a> View<'a> {
+    /// The value rendered for an error message.
+    pub(crate) fn show(&self) -> String {
+        match self {
+            View::Null => "null".to_owned(),
+            View::Bool(b) => b.to_string(),
+            View::Int(i) => i.to_string(),
+            View::UInt(u) => u.to_string(),
+            View::Float(f) => show_json(&Value::from(*f)),
+            View::Str(s) => show_str(s),
+            View::Composite(v) => show_json(v),
+        }
+    }
+
+    /// An [`ErrorKind::Invalid`](crate::ErrorKind::Invalid) for this value.
+    pub(crate) fn invalid(&self, what: &str, expected: &str) -> Error {
+        Error::invalid(self.show(), what, expected)
+    }
+
+    /// The integer rule: a JSON integer, an integral float, or a string of decimal digits.
     ///
     /// An integer that is well formed but does not fit (past `i64`, or a float past 2^53,
     /// where floats stop holding every integer) is [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange); anything else that
     /// is not an integer is [`ErrorKind::Invalid`](crate::ErrorKind::Invalid).
-    pub(crate) fn to_i64(&self) -> Result<i64, Error> {
+    pub(crate) fn to_i64(self) -> Result<i64, Error> {
         const EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
         let out_of_range = |expected: &str| Error::out_of_range(self.show(), expected);
         match self {
-            Scalar::Int(i) => Ok(*i),
-            Scalar::UInt(u) => i64::try_from(*u).map_err(|_| out_of_range(I64_EXPECTED)),
-            Scalar::Float(f) if f.fract() == 0.0 => {
+            View::Int(i) => Ok(i),
+            View::UInt(u) => i64::try_from(u).map_err(|_| out_of_range(I64_EXPECTED)),
+            View::Float(f) if f.fract() == 0.0 => {
                 if f.abs() <= EXACT_FLOAT {
-                    Ok(*f as i64)
+                    Ok(f as i64)
                 } else {
                     Err(out_of_range(EXACT_FLOAT_EXPECTED))
                 }
             }
-            Scalar::Str(s) => match parse_decimal(s) {
+            View::Str(s) => match parse_decimal(s) {
                 Some(Some(i)) => Ok(i),
                 Some(None) => Err(out_of_range(I64_EXPECTED)),
                 None => Err(self.invalid("an integer", INTEGER_EXPECTED)),
             },
             _ => Err(self.invalid("an integer", INTEGER_EXPECTED)),
         }
+    }
+}
+
+/// What a boolean accepts, for error messages.
+const BOOLEAN_EXPECTED: &str = r#"true, false, "true" or "false""#;
+
+/// The boolean rule: `true`/`false` or the strings `"true"`/`"false"`.
+pub(crate) fn boolean(value: View<'_>) -> Result<bool, Error> {
+    match value {
+        View::Bool(b) => Ok(b),
+        View::Str("true") => Ok(true),
+        View::Str("false") => Ok(false),
+        other => Err(other.invalid("a boolean", BOOLEAN_EXPECTED)),
+    }
+}
+
+/// The string rule: a JSON string, nothing else.
+pub(crate) fn string(value: View<'_>) -> Result<&str, Error> {
+    match value {
+        View::Str(s) => Ok(s),
+        other => Err(other.invalid("a string", "a JSON string")),
+    }
+}
+
+/// The list rule: a JSON array whose items each pass `item`; an item's error is placed at its
+/// index (`[1]`), anything but an array is `what`, `expected`.
+pub(crate) fn list<'a, T>(
+    value: View<'a>,
+    what: &str,
+    expected: &str,
+    mut item: impl FnMut(View<'a>) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    match value {
+        View::Composite(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(View::from(v)).map_err(|e| e.within_index(i)))
+            .collect(),
+        other => Err(other.invalid(what, expected)),
+    }
+}
+
+/// One value or a list of them, as KAZOO's selections are written.
+pub(crate) enum OneOrList<T> {
+    One(T),
+    List(Vec<T>),
+}
+
+/// The one-or-list rule: a JSON string read by `item`, or an array whose items each pass
+/// `item` (errors placed at the index); anything else is `what`, `expected`.
+pub(crate) fn one_or_list<'a, T>(
+    value: View<'a>,
+    what: &str,
+    expected: &str,
+    mut item: impl FnMut(View<'a>) -> Result<T, Error>,
+) -> Result<OneOrList<T>, Error> {
+    match value {
+        View::Str(_) => item(value).map(OneOrList::One),
+        _ => list(value, what, expected, item).map(OneOrList::List),
     }
 }
 
@@ -265,18 +422,6 @@ pub(crate) trait ReadObject: Sized {
     fn read_object<'de, A: MapAccess<'de>>(map: A, slot: &ErrorSlot) -> Result<Self, A::Error>;
 }
 
-/// Reads the next map value as the object type `T`; `Ok(None)` for JSON `null`.
-pub(crate) fn read_object_value<'de, A, T>(
-    map: &mut A,
-    slot: &ErrorSlot,
-) -> Result<Option<T>, A::Error>
-where
-    A: MapAccess<'de>,
-    T: ReadObject,
-{
-    map.next_value_seed(ObjectSeed::<T>::new(slot))
-}
-
 /// The serde entry point of an object type: reads it with a fresh [`ErrorSlot`], so that
 /// the error text names the path.
 pub(crate) fn deserialize_object<'de, T, D>(deserializer: D) -> Result<T, D::Error>
@@ -291,41 +436,32 @@ where
     }
 }
 
-/// Reads every entry of an object into a record with known keys (`read_known`) and an
-/// `extra` map for the rest.
-macro_rules! read_record {
-    ($record:expr, $map:expr, $slot:expr) => {{
-        let mut record = $record;
-        let mut map = $map;
-        while let Some(key) = map.next_key::<$crate::cdr::lenient::Key<'de>>()? {
-            let key = key.as_str();
-            if !record.read_known(key, &mut map, $slot)? {
-                let value: serde_json::Value = map.next_value()?;
-                record.extra.insert(key.to_owned(), value);
-            }
-        }
-        record
-    }};
-}
-
-pub(crate) use read_record;
-
-/// Implements [`Lenient`] (as a field of an enclosing record) and serde's `Deserialize` for a
-/// [`ReadObject`] type.
+/// Implements [`Field`](record::Field) (as a field of an enclosing record) and serde's
+/// `Deserialize` for a [`ReadObject`] type; `$forget` clears the forms its fields remember.
 macro_rules! object_traits {
     ($ty:ty) => {
-        impl $crate::cdr::lenient::Lenient for $ty {
-            fn read<'de, A: serde::de::MapAccess<'de>>(
-                map: &mut A,
-                slot: &$crate::cdr::lenient::ErrorSlot,
-            ) -> Result<Option<Self>, A::Error> {
-                $crate::cdr::lenient::read_object_value(map, slot)
+        $crate::json::object_traits!($ty, |_value| {});
+    };
+    ($ty:ty, $forget:expr) => {
+        impl $crate::json::record::Field for $ty {
+            fn read<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                slot: &$crate::json::ErrorSlot,
+            ) -> Result<Option<(Self, Option<$crate::json::record::Arrived>)>, D::Error> {
+                use serde::de::DeserializeSeed;
+                let read = $crate::json::ObjectSeed::<$ty>::new(slot).deserialize(deserializer)?;
+                Ok(read.map(|value| (value, None)))
+            }
+
+            fn forget_forms(&mut self) {
+                let forget: fn(&mut $ty) = $forget;
+                forget(self);
             }
         }
 
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::cdr::lenient::deserialize_object(deserializer)
+                $crate::json::deserialize_object(deserializer)
             }
         }
     };
@@ -400,26 +536,45 @@ impl<'de, T: ReadObject> Visitor<'de> for ObjectSeed<'_, T> {
     }
 }
 
+/// A string field: a JSON string, or a JSON number taken as its JSON text
+/// (`15555678907` → `"15555678907"`), which a record writes back as the number.
 impl FromScalar for String {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
-        scalar.into_string("a string")
+        match scalar {
+            Scalar::Int(i) => Ok(i.to_string()),
+            Scalar::UInt(u) => Ok(u.to_string()),
+            Scalar::Float(f) => Ok(Value::from(f).to_string()),
+            other => other.into_string("a string"),
+        }
     }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        !scalar.is_number()
+    }
+}
+
+/// Whether an integer field's value arrived as a JSON integer.
+pub(crate) fn is_integer(scalar: &Scalar<'_>) -> bool {
+    matches!(scalar, Scalar::Int(_) | Scalar::UInt(_))
 }
 
 impl FromScalar for i64 {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
         scalar.to_i64()
     }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        is_integer(scalar)
+    }
 }
 
 impl FromScalar for bool {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
-        match &scalar {
-            Scalar::Bool(b) => Ok(*b),
-            Scalar::Str(s) if s == "true" => Ok(true),
-            Scalar::Str(s) if s == "false" => Ok(false),
-            _ => Err(scalar.invalid("a boolean", "true, false, \"true\" or \"false\"")),
-        }
+        boolean(scalar.view())
+    }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        matches!(scalar, Scalar::Bool(_))
     }
 }
 
@@ -427,11 +582,19 @@ impl FromScalar for GregorianSeconds {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
         scalar.to_i64().map(GregorianSeconds)
     }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        is_integer(scalar)
+    }
 }
 
 impl FromScalar for UnixMicros {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
         scalar.to_i64().map(UnixMicros)
+    }
+
+    fn is_native(scalar: &Scalar<'_>) -> bool {
+        is_integer(scalar)
     }
 }
 
@@ -448,6 +611,11 @@ impl FromScalar for Value {
             Scalar::Composite(v) => v,
         })
     }
+
+    /// Kept as it arrived.
+    fn is_native(_scalar: &Scalar<'_>) -> bool {
+        true
+    }
 }
 
 /// A JSON object kept as it is (`custom_application_vars`, `fax_info`).
@@ -458,97 +626,29 @@ impl FromScalar for Map<String, Value> {
             other => Err(other.invalid("an object", "a JSON object")),
         }
     }
+
+    /// Kept as it arrived.
+    fn is_native(_scalar: &Scalar<'_>) -> bool {
+        true
+    }
 }
 
 /// A list of strings (`media_recordings`).
 impl FromScalar for Vec<String> {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
-        let Scalar::Composite(Value::Array(items)) = scalar else {
-            return Err(scalar.invalid("a list of strings", "a JSON array of strings"));
-        };
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s),
-                other => Err(
-                    Error::invalid(show_json(&other), "a string", "a JSON string").within_index(i),
-                ),
-            })
-            .collect()
+        list(
+            scalar.view(),
+            "a list of strings",
+            "a JSON array of strings",
+            |item| string(item).map(str::to_owned),
+        )
+    }
+
+    /// Kept as it arrived.
+    fn is_native(_scalar: &Scalar<'_>) -> bool {
+        true
     }
 }
-
-/// Declares the known keys of a record type: how each is read into its field and written back.
-///
-/// The type must have an `extra: Map<String, Value>` field for everything else. A known key
-/// whose value is `null` leaves its field `None` and is kept in `extra` as `null`, so that it is
-/// written back; a later non-null value for the same key replaces it.
-macro_rules! known_keys {
-    ($ty:ty { $($key:literal => $field:ident,)* }) => {
-        impl $ty {
-            /// The known keys, in the order they are written.
-            #[allow(dead_code)]
-            pub(crate) const KNOWN_KEYS: &'static [&'static str] = &[$($key),*];
-
-            /// Reads the value of `key` if it is a known key; `Ok(false)` when it is not.
-            fn read_known<'de, A: serde::de::MapAccess<'de>>(
-                &mut self,
-                key: &str,
-                map: &mut A,
-                slot: &$crate::cdr::lenient::ErrorSlot,
-            ) -> Result<bool, A::Error> {
-                match key {
-                    $($key => {
-                        match $crate::cdr::lenient::Lenient::read(map, slot) {
-                            Ok(Some(value)) => {
-                                self.$field = Some(value);
-                                if !self.extra.is_empty() {
-                                    self.extra.remove($key);
-                                }
-                            }
-                            Ok(None) => {
-                                self.$field = None;
-                                self.extra.insert($key.to_owned(), serde_json::Value::Null);
-                            }
-                            Err(e) => return Err(slot.within(e, $key)),
-                        }
-                        Ok(true)
-                    })*
-                    _ => Ok(false),
-                }
-            }
-
-            /// Whether `key` is a known key whose field holds a value.
-            fn known_is_set(&self, key: &str) -> bool {
-                match key {
-                    $($key => self.$field.is_some(),)*
-                    _ => false,
-                }
-            }
-
-            /// Writes the known keys that hold a value, then the other keys except those in
-            /// `reserved` (written by the caller).
-            fn write_known<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-                reserved: &[&str],
-            ) -> Result<(), M::Error> {
-                $(if let Some(value) = &self.$field {
-                    map.serialize_entry($key, value)?;
-                })*
-                for (key, value) in &self.extra {
-                    if !self.known_is_set(key) && !reserved.contains(&key.as_str()) {
-                        map.serialize_entry(key, value)?;
-                    }
-                }
-                Ok(())
-            }
-        }
-    };
-}
-
-pub(crate) use known_keys;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,388 @@
+//! [`record!`]: a record type declared from one field list, read leniently and written
+//! faithfully.
+//!
+//! A record is a JSON object with known keys, each a typed `Option` field, and an `extra` map
+//! for every other key. The macro generates, from one list of `"key" => field: Type` entries,
+//! the struct, the key table, the reader of each known key and the writer, so a field cannot be
+//! declared without its key (and land in `extra` unnoticed).
+//!
+//! # Faithful writing
+//!
+//! A typed value is written back in the JSON form it arrived in. Most values arrive in their
+//! native form (a JSON integer for an integer field, a string for a string field) and cost
+//! nothing. The others (an integer written as `"2262"` or `7.0`, a boolean written as
+//! `"true"`, a string written as the number `15555678907`) are remembered in the record's
+//! [`Forms`]: the field's index and the scalar as it arrived ([`Arrived`]). On writing, a field
+//! with a remembered scalar that still reads as the field's value is written as that scalar;
+//! any other value (one set from Rust) is written natively.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, MapAccess};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Number, Value};
+
+use super::{ErrorSlot, FromScalar, Scalar};
+use crate::Error;
+
+/// A scalar as it arrived, kept for a typed field whose native writing would give another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arrived {
+    /// A JSON string (`"2262"`, `"true"`).
+    Text(Box<str>),
+    /// A JSON number (`7.0` for an integer, `15555678907` for a string).
+    Number(Number),
+}
+
+impl Arrived {
+    /// The scalar to keep for a value that arrived as `scalar`, if it is one that can be kept.
+    fn of(scalar: &Scalar<'_>) -> Option<Arrived> {
+        match scalar {
+            Scalar::Str(s) => Some(Arrived::Text(s.as_ref().into())),
+            Scalar::Int(i) => Some(Arrived::Number((*i).into())),
+            Scalar::UInt(u) => Some(Arrived::Number((*u).into())),
+            Scalar::Float(f) => Number::from_f64(*f).map(Arrived::Number),
+            _ => None,
+        }
+    }
+
+    /// The kept scalar, to read again.
+    fn scalar(&self) -> Scalar<'_> {
+        match self {
+            Arrived::Text(s) => Scalar::Str(Cow::Borrowed(s)),
+            Arrived::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Scalar::UInt(u),
+                (None, Some(i)) => Scalar::Int(i),
+                (None, None) => Scalar::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        }
+    }
+}
+
+impl Serialize for Arrived {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arrived::Text(s) => serializer.serialize_str(s),
+            Arrived::Number(n) => n.serialize(serializer),
+        }
+    }
+}
+
+/// The remembered forms of a record's fields: (field index, scalar as it arrived), only for
+/// the fields whose value did not arrive in its native form. Empty (no allocation) for a
+/// document written natively.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Forms(Vec<(u8, Arrived)>);
+
+impl Forms {
+    /// Remembers (or, with `None`, forgets) how field `index` arrived.
+    fn set(&mut self, index: u8, arrived: Option<Arrived>) {
+        let at = self.0.iter().position(|(i, _)| *i == index);
+        match (at, arrived) {
+            (Some(at), Some(arrived)) => self.0[at].1 = arrived,
+            (Some(at), None) => {
+                self.0.swap_remove(at);
+            }
+            (None, Some(arrived)) => self.0.push((index, arrived)),
+            (None, None) => {}
+        }
+    }
+
+    /// How field `index` arrived, if it is remembered.
+    pub(crate) fn get(&self, index: u8) -> Option<&Arrived> {
+        self.0.iter().find(|(i, _)| *i == index).map(|(_, a)| a)
+    }
+
+    /// Whether nothing is remembered.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Forgets every form.
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// A field type of a record: read from one JSON value, written with serde.
+pub(crate) trait Field: Sized {
+    /// Reads the value: `Ok(None)` for JSON `null`, else the value and, when it did not
+    /// arrive in its native form, the scalar to remember. On failure the error is recorded in
+    /// `slot` with a path relative to this value.
+    fn read<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        slot: &ErrorSlot,
+    ) -> Result<Option<(Self, Option<Arrived>)>, D::Error>;
+
+    /// Whether `arrived` still reads as this value (so it is written as it arrived).
+    fn still(&self, _arrived: &Arrived) -> bool {
+        false
+    }
+
+    /// Forgets the forms remembered inside the value (a nested record's).
+    fn forget_forms(&mut self) {}
+}
+
+impl<T: FromScalar + PartialEq> Field for T {
+    fn read<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        slot: &ErrorSlot,
+    ) -> Result<Option<(Self, Option<Arrived>)>, D::Error> {
+        let scalar = Scalar::deserialize(deserializer)?;
+        if let Scalar::Null = scalar {
+            return Ok(None);
+        }
+        let arrived = if T::is_native(&scalar) {
+            None
+        } else {
+            Arrived::of(&scalar)
+        };
+        match T::from_scalar(scalar) {
+            Ok(value) => Ok(Some((value, arrived))),
+            Err(error) => Err(slot.fail(error)),
+        }
+    }
+
+    fn still(&self, arrived: &Arrived) -> bool {
+        T::from_scalar(arrived.scalar()).is_ok_and(|value| value == *self)
+    }
+}
+
+/// Reads one field with a [`Field`] reader.
+struct FieldSeed<'s, T> {
+    slot: &'s ErrorSlot,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Field> DeserializeSeed<'de> for FieldSeed<'_, T> {
+    type Value = Option<(T, Option<Arrived>)>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        T::read(deserializer, self.slot)
+    }
+}
+
+/// Where one known key of a record is read into.
+pub(crate) struct Entry<'r, T> {
+    pub(crate) key: &'static str,
+    pub(crate) index: u8,
+    pub(crate) field: &'r mut Option<T>,
+    pub(crate) forms: &'r mut Forms,
+    pub(crate) extra: &'r mut Map<String, Value>,
+}
+
+/// Reads the next map value into a known key's field.
+///
+/// `null` leaves the field `None` and is kept in `extra` (so it is written back); a value
+/// replaces an earlier `null` or value of the same key. With a lenient `slot`, a value that
+/// does not fit is kept verbatim in `extra`, the field left `None` and the error collected.
+pub(crate) fn read_entry<'de, A: MapAccess<'de>, T: Field>(
+    map: &mut A,
+    slot: &ErrorSlot,
+    entry: Entry<'_, T>,
+) -> Result<(), A::Error> {
+    let key = entry.key;
+    let read = if slot.is_lenient() {
+        let raw: Value = map.next_value()?;
+        let before = slot.kept_len();
+        let read = T::read(&raw, slot);
+        slot.kept_within(before, key);
+        match read {
+            Ok(read) => read,
+            Err(error) => {
+                let error = slot.take().unwrap_or_else(|| Error::json(error));
+                slot.keep(error.within(key));
+                *entry.field = None;
+                entry.forms.set(entry.index, None);
+                entry.extra.insert(key.to_owned(), raw);
+                return Ok(());
+            }
+        }
+    } else {
+        let seed = FieldSeed {
+            slot,
+            marker: PhantomData,
+        };
+        match map.next_value_seed(seed) {
+            Ok(read) => read,
+            Err(error) => return Err(slot.within(error, key)),
+        }
+    };
+    match read {
+        Some((value, arrived)) => {
+            *entry.field = Some(value);
+            entry.forms.set(entry.index, arrived);
+            if !entry.extra.is_empty() {
+                entry.extra.remove(key);
+            }
+        }
+        None => {
+            *entry.field = None;
+            entry.forms.set(entry.index, None);
+            entry.extra.insert(key.to_owned(), Value::Null);
+        }
+    }
+    Ok(())
+}
+
+/// Writes one known key: as it arrived when its remembered scalar still reads as `value`,
+/// else natively.
+pub(crate) fn write_entry<M: SerializeMap, T: Field + Serialize>(
+    map: &mut M,
+    key: &str,
+    value: &T,
+    arrived: Option<&Arrived>,
+) -> Result<(), M::Error> {
+    match arrived {
+        Some(arrived) if value.still(arrived) => map.serialize_entry(key, arrived),
+        _ => map.serialize_entry(key, value),
+    }
+}
+
+/// The form a field is written in: its remembered scalar while that still reads as the value.
+pub(crate) fn effective_form<'a, T: Field>(
+    value: &Option<T>,
+    arrived: Option<&'a Arrived>,
+) -> Option<&'a Arrived> {
+    arrived.filter(|arrived| value.as_ref().is_some_and(|v| v.still(arrived)))
+}
+
+/// Declares a record type from one field list: the struct (with `extra` and its private
+/// forms), `KNOWN_KEYS`, `blank` (every field `None`), `read_known`, `known_is_set`,
+/// `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
+/// each field is written in).
+///
+/// ```ignore
+/// record! {
+///     /// The record.
+///     #[derive(Debug, Clone)]
+///     pub struct Vars {
+///         head {
+///             /// A field read by hand (no key entry).
+///             pub call_id: String,
+///         }
+///         /// The rate (`rate`).
+///         "rate" => pub rate: Units,
+///     }
+/// }
+/// ```
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(head {
+                $( $(#[$hmeta:meta])* $hvis:vis $hfield:ident: $hty:ty, )*
+            })?
+            $( $(#[$fmeta:meta])* $key:literal => $fvis:vis $field:ident: $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($( $(#[$hmeta])* $hvis $hfield: $hty, )*)?
+            $( $(#[$fmeta])* $fvis $field: Option<$ty>, )*
+            /// Every other key, as written.
+            pub extra: serde_json::Map<String, serde_json::Value>,
+            /// How typed values arrived, where that is not their native JSON form.
+            forms: $crate::json::record::Forms,
+        }
+
+        /// The index of each field, for its remembered form.
+        #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+        #[repr(u8)]
+        enum Index {
+            $($field,)*
+        }
+
+        impl $name {
+            /// The known keys, in the order they are written.
+            #[allow(dead_code)]
+            pub(crate) const KNOWN_KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// A record with the head fields given and every keyed field `None`.
+            fn blank($($($hfield: $hty),*)?) -> Self {
+                $name {
+                    $($($hfield,)*)?
+                    $($field: None,)*
+                    extra: serde_json::Map::new(),
+                    forms: $crate::json::record::Forms::default(),
+                }
+            }
+
+            /// Reads the value of `key` if it is a known key; `Ok(false)` when it is not.
+            fn read_known<'de, A: serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+                slot: &$crate::json::ErrorSlot,
+            ) -> Result<bool, A::Error> {
+                match key {
+                    $($key => {
+                        $crate::json::record::read_entry(map, slot, $crate::json::record::Entry {
+                            key: $key,
+                            index: Index::$field as u8,
+                            field: &mut self.$field,
+                            forms: &mut self.forms,
+                            extra: &mut self.extra,
+                        })?;
+                        Ok(true)
+                    })*
+                    _ => Ok(false),
+                }
+            }
+
+            /// Whether `key` is a known key whose field holds a value.
+            fn known_is_set(&self, key: &str) -> bool {
+                match key {
+                    $($key => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+
+            /// Writes the known keys that hold a value (each as it arrived, or natively), then
+            /// the other keys except those in `reserved` (written by the caller).
+            fn write_known<M: serde::ser::SerializeMap>(
+                &self,
+                map: &mut M,
+                reserved: &[&str],
+            ) -> Result<(), M::Error> {
+                $(if let Some(value) = &self.$field {
+                    $crate::json::record::write_entry(
+                        map, $key, value, self.forms.get(Index::$field as u8),
+                    )?;
+                })*
+                for (key, value) in &self.extra {
+                    if !self.known_is_set(key) && !reserved.contains(&key.as_str()) {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Forgets every remembered form, here and in nested records, so that every
+            /// typed value is written natively.
+            fn forget_forms(&mut self) {
+                self.forms.clear();
+                $(if let Some(value) = &mut self.$field {
+                    $crate::json::record::Field::forget_forms(value);
+                })*
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                use $crate::json::record::effective_form;
+                true $($(&& self.$hfield == other.$hfield)*)?
+                    $(&& self.$field == other.$field)*
+                    && self.extra == other.extra
+                    && ((self.forms.is_empty() && other.forms.is_empty())
+                        || (true $(&& effective_form(&self.$field, self.forms.get(Index::$field as u8))
+                            == effective_form(&other.$field, other.forms.get(Index::$field as u8)))*))
+            }
+        }
+
+        impl Eq for $name {}
+    };
+}
+
+pub(crate) use record;
