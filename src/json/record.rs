@@ -30,7 +30,12 @@ use crate::Error;
 /// A scalar as it arrived, kept for a typed field whose native writing would give another one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Arrived {
-    /// A JSON string (`"2262"`, `"true"`).
+    /// A JSON string holding an integer in its canonical decimal form (`"2262"`, not `"007"`),
+    /// kept as the integer: no allocation.
+    IntText(i64),
+    /// The JSON string `"true"` or `"false"`, kept as the boolean.
+    BoolText(bool),
+    /// Any other JSON string (`"007"`).
     Text(Box<str>),
     /// A JSON number (`7.0` for an integer, `15555678907` for a string).
     Number(Number),
@@ -40,7 +45,14 @@ impl Arrived {
     /// The scalar to keep for a value that arrived as `scalar`, if it is one that can be kept.
     fn of(scalar: &Scalar<'_>) -> Option<Arrived> {
         match scalar {
-            Scalar::Str(s) => Some(Arrived::Text(s.as_ref().into())),
+            Scalar::Str(s) => Some(match s.as_ref() {
+                "true" => Arrived::BoolText(true),
+                "false" => Arrived::BoolText(false),
+                text => match canonical_integer(text) {
+                    Some(i) => Arrived::IntText(i),
+                    None => Arrived::Text(text.into()),
+                },
+            }),
             Scalar::Int(i) => Some(Arrived::Number((*i).into())),
             Scalar::UInt(u) => Some(Arrived::Number((*u).into())),
             Scalar::Float(f) => Number::from_f64(*f).map(Arrived::Number),
@@ -51,6 +63,8 @@ impl Arrived {
     /// The kept scalar, to read again.
     fn scalar(&self) -> Scalar<'_> {
         match self {
+            Arrived::IntText(i) => Scalar::Str(Cow::Owned(i.to_string())),
+            Arrived::BoolText(b) => Scalar::Str(Cow::Borrowed(if *b { "true" } else { "false" })),
             Arrived::Text(s) => Scalar::Str(Cow::Borrowed(s)),
             Arrived::Number(n) => match (n.as_u64(), n.as_i64()) {
                 (Some(u), _) => Scalar::UInt(u),
@@ -61,9 +75,25 @@ impl Arrived {
     }
 }
 
+/// The integer `text` spells in canonical decimal (what `i64`'s `Display` writes: no `+`, no
+/// leading zero, no `-0`), if it is one.
+fn canonical_integer(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = match digits.as_bytes() {
+        [] => false,
+        [b'0'] => digits.len() == text.len(),
+        [first, rest @ ..] => {
+            first.is_ascii_digit() && *first != b'0' && rest.iter().all(u8::is_ascii_digit)
+        }
+    };
+    if canonical { text.parse().ok() } else { None }
+}
+
 impl Serialize for Arrived {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
+            Arrived::IntText(i) => serializer.collect_str(i),
+            Arrived::BoolText(b) => serializer.serialize_str(if *b { "true" } else { "false" }),
             Arrived::Text(s) => serializer.serialize_str(s),
             Arrived::Number(n) => n.serialize(serializer),
         }
@@ -71,38 +101,61 @@ impl Serialize for Arrived {
 }
 
 /// The remembered forms of a record's fields: (field index, scalar as it arrived), only for
-/// the fields whose value did not arrive in its native form. Empty (no allocation) for a
-/// document written natively.
+/// the fields whose value did not arrive in its native form, with a bit mask of those indices
+/// so that a field without one is looked up in one test. Empty (no allocation) for a document
+/// written natively. It also notes whether `extra` may hold a known key (a `null`, or a value
+/// kept by the lenient reader), which a later value of that key must then remove.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Forms(Vec<(u8, Arrived)>);
+pub(crate) struct Forms {
+    mask: u128,
+    list: Vec<(u8, Arrived)>,
+    known_in_extra: bool,
+}
 
 impl Forms {
+    /// How many fields a record may have.
+    pub(crate) const MAX_FIELDS: usize = 128;
+
     /// Remembers (or, with `None`, forgets) how field `index` arrived.
+    #[inline]
     fn set(&mut self, index: u8, arrived: Option<Arrived>) {
-        let at = self.0.iter().position(|(i, _)| *i == index);
-        match (at, arrived) {
-            (Some(at), Some(arrived)) => self.0[at].1 = arrived,
-            (Some(at), None) => {
-                self.0.swap_remove(at);
+        let bit = 1u128 << index;
+        match arrived {
+            None if self.mask & bit == 0 => {}
+            None => {
+                self.mask &= !bit;
+                self.list.retain(|(i, _)| *i != index);
             }
-            (None, Some(arrived)) => self.0.push((index, arrived)),
-            (None, None) => {}
+            Some(arrived) if self.mask & bit == 0 => {
+                self.mask |= bit;
+                self.list.push((index, arrived));
+            }
+            Some(arrived) => {
+                if let Some(entry) = self.list.iter_mut().find(|(i, _)| *i == index) {
+                    entry.1 = arrived;
+                }
+            }
         }
     }
 
     /// How field `index` arrived, if it is remembered.
+    #[inline]
     pub(crate) fn get(&self, index: u8) -> Option<&Arrived> {
-        self.0.iter().find(|(i, _)| *i == index).map(|(_, a)| a)
+        if self.mask & (1u128 << index) == 0 {
+            return None;
+        }
+        self.list.iter().find(|(i, _)| *i == index).map(|(_, a)| a)
     }
 
-    /// Whether nothing is remembered.
+    /// Whether no form is remembered.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.mask == 0
     }
 
     /// Forgets every form.
     pub(crate) fn clear(&mut self) {
-        self.0.clear();
+        self.mask = 0;
+        self.list.clear();
     }
 }
 
@@ -195,6 +248,7 @@ pub(crate) fn read_entry<'de, A: MapAccess<'de>, T: Field>(
                 slot.keep(error.within(key));
                 *entry.field = None;
                 entry.forms.set(entry.index, None);
+                entry.forms.known_in_extra = true;
                 entry.extra.insert(key.to_owned(), raw);
                 return Ok(());
             }
@@ -213,13 +267,14 @@ pub(crate) fn read_entry<'de, A: MapAccess<'de>, T: Field>(
         Some((value, arrived)) => {
             *entry.field = Some(value);
             entry.forms.set(entry.index, arrived);
-            if !entry.extra.is_empty() {
+            if entry.forms.known_in_extra {
                 entry.extra.remove(key);
             }
         }
         None => {
             *entry.field = None;
             entry.forms.set(entry.index, None);
+            entry.forms.known_in_extra = true;
             entry.extra.insert(key.to_owned(), Value::Null);
         }
     }
@@ -293,6 +348,9 @@ macro_rules! record {
         enum Index {
             $($field,)*
         }
+
+        // A form's field index is a bit of a `u128`.
+        const _: () = assert!($name::KNOWN_KEYS.len() <= $crate::json::record::Forms::MAX_FIELDS);
 
         impl $name {
             /// The known keys, in the order they are written.
@@ -386,3 +444,59 @@ macro_rules! record {
 }
 
 pub(crate) use record;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_integers_are_what_display_writes() {
+        for (text, read) in [("0", Some(0)), ("2262", Some(2262)), ("-7", Some(-7))] {
+            assert_eq!(canonical_integer(text), read, "{text}");
+        }
+        for text in [
+            "",
+            "-",
+            "-0",
+            "007",
+            "+7",
+            " 7",
+            "7.0",
+            "1e3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(canonical_integer(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn kept_scalars_read_and_write_as_they_arrived() {
+        for (json, arrived) in [
+            (r#""2262""#, Arrived::IntText(2262)),
+            (r#""true""#, Arrived::BoolText(true)),
+            (r#""007""#, Arrived::Text("007".into())),
+            ("7.0", Arrived::Number(Number::from_f64(7.0).unwrap())),
+        ] {
+            let scalar: Scalar<'_> = serde_json::from_str(json).unwrap();
+            assert_eq!(Arrived::of(&scalar).as_ref(), Some(&arrived), "{json}");
+            assert_eq!(serde_json::to_string(&arrived).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn forms_remember_and_forget_by_index() {
+        let mut forms = Forms::default();
+        assert!(forms.is_empty() && forms.get(3).is_none());
+        forms.set(3, Some(Arrived::BoolText(true)));
+        forms.set(127, Some(Arrived::IntText(1)));
+        forms.set(3, Some(Arrived::IntText(2)));
+        assert_eq!(forms.get(3), Some(&Arrived::IntText(2)));
+        forms.set(3, None);
+        assert_eq!(
+            (forms.get(3), forms.get(127)),
+            (None, Some(&Arrived::IntText(1)))
+        );
+        forms.clear();
+        assert!(forms.is_empty() && forms.get(127).is_none());
+    }
+}
