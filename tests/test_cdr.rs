@@ -952,8 +952,17 @@ proptest! {
         document["call_id"] = Value::String(call_id);
         let (cdr, kept) = Cdr::from_json_value_lenient(&document).unwrap();
         prop_assert_eq!(serde_json::to_value(&cdr).unwrap(), document.clone());
-        let again = Cdr::from_json_value_lenient(&serde_json::to_value(&cdr).unwrap()).unwrap();
-        prop_assert_eq!(again, (cdr.clone(), kept.clone()));
+        // Read again from what it wrote: the same CDR and the same reports (in another order
+        // with `preserve_order`, where the written keys are in writing order).
+        let (again, kept_again) =
+            Cdr::from_json_value_lenient(&serde_json::to_value(&cdr).unwrap()).unwrap();
+        prop_assert_eq!(&again, &cdr);
+        let shown = |errors: &[kazoo_records::Error]| {
+            let mut shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            shown.sort();
+            shown
+        };
+        prop_assert_eq!(shown(&kept_again), shown(&kept));
         match Cdr::from_json_value(&document) {
             Ok(strict) => prop_assert_eq!((strict, kept.len()), (cdr, 0)),
             Err(err) => prop_assert_eq!(kept.first(), Some(&err)),
