@@ -1,7 +1,8 @@
 //! Call detail records: KAZOO's record of one call leg, typed and lossless.
 //!
 //! - [`Cdr`]: every documented and stored key typed, unknown keys kept; lenient reading,
-//!   canonical writing, errors that name the JSON path.
+//!   faithful writing (each value in the JSON type it arrived in), errors that name the JSON
+//!   path.
 //! - [`CustomChannelVars`], [`CustomSipHeaders`], [`CallDirection`], [`ResourceType`]: its parts
 //!   (an unknown direction or resource type is kept as an [`Unrecognized`] name).
 //! - [`CdrId`] and [`InteractionId`]: the ids KAZOO gives CDRs and the calls they belong to.
