@@ -3,9 +3,9 @@
 //! - [`edr`]: event detail records. Applications emit events; subscribers bind with filters
 //!   and get synchronous, in-process callbacks, safe under threads, panics and re-entrancy; the
 //!   same bindings give AMQP topic routing keys, so events can cross nodes through RabbitMQ.
-//! - [`cdr`]: call detail records. KAZOO's call-leg document typed and read without losing a
-//!   key, with its ids, cost formula and listing row, and what a CDR API needs: interactions,
-//!   cursor pagination, query filters and CSV export.
+//! - [`cdr`]: call detail records. KAZOO's call-leg document typed, and written back as the
+//!   JSON value it was read from, with its ids, cost formula and listing row, and what a CDR
+//!   API needs: interactions, cursor pagination, query filters and CSV export.
 //! - [`time`]: Gregorian/Unix seconds, the formats KAZOO prints, ISO 8601 parsing and UTC
 //!   offsets.
 //!
