@@ -308,7 +308,7 @@ pub(crate) fn effective_form<'a, T: Field>(
 /// `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
 /// each field is written in).
 ///
-/// ```ignore
+/// ```text
 /// record! {
 ///     /// The record.
 ///     #[derive(Debug, Clone)]
