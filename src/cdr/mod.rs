@@ -24,6 +24,7 @@
 //! # Ok::<(), kazoo_records::Error>(())
 //! ```
 
+mod account_db;
 mod channel_vars;
 mod cost;
 #[cfg(feature = "csv")]
@@ -42,6 +43,7 @@ mod resource_type;
 mod row;
 mod sip_headers;
 
+pub use account_db::account_modb;
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
