@@ -37,6 +37,7 @@ mod ids;
 mod interaction;
 pub(crate) mod lenient;
 mod named;
+mod normalize;
 mod page;
 mod record;
 mod resource_type;
@@ -50,6 +51,7 @@ pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
+pub use normalize::normalize_document;
 pub use page::{
     DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RANGE, DEFAULT_PAGE_SIZE, Direction, OrderedStore, Page,
     PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store, paginate_store,
