@@ -11,6 +11,8 @@
 //!   slice or a host's ordered store, for CDRs and for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
+//! - [`Ingest`]: KAZOO's `cdr` application, CHANNEL_DESTROY events in, stored CDRs out;
+//!   [`account_modb`] names their month databases, [`normalize_document`] normalises keys.
 //!
 //! ```
 //! use kazoo_records::cdr::{Cdr, Units};
@@ -34,6 +36,7 @@ mod cursor;
 mod direction;
 mod filter;
 mod ids;
+mod ingest;
 mod interaction;
 pub(crate) mod lenient;
 mod named;
@@ -50,6 +53,7 @@ pub use cost::{Rating, Units};
 pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
+pub use ingest::{Ingest, Ingested, SkipReason};
 pub use interaction::{GroupId, Interaction, InteractionSummary, Interactions, group_interactions};
 pub use normalize::normalize_document;
 pub use page::{
