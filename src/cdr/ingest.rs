@@ -102,9 +102,10 @@ const INTERACTION_EXPECTED: &str =
 /// - Where KAZOO's handler crashes and the CDR is lost, this returns an [`Error`] naming the
 ///   field and its value: an event that is not an object, a wrong `Event-Category` or
 ///   `Event-Name`, a missing `Call-ID` (or one that is empty, or neither a string nor an
-///   integer), a missing `Timestamp` or one that is not an integer (or a number, or a string
-///   of one), a malformed `Call-Interaction-ID`, an account id that is not 32 characters,
-///   channel variables that are not an object. Nothing panics, whatever the input.
+///   integer), a missing `Timestamp` or one that is neither a number nor a numeric string
+///   (KAZOO rounds those to an integer, and so does this) or is negative, a malformed
+///   `Call-Interaction-ID`, an account id that is not 32 characters, channel variables that
+///   are not an object. Nothing panics, whatever the input.
 /// - `pvt_document_hash` (an MD5 over KAZOO's own JSON encoding, key-order dependent) is not
 ///   written.
 /// - A duplicate delivery of an event is a save conflict that KAZOO silently ignores. Here
@@ -115,8 +116,10 @@ const INTERACTION_EXPECTED: &str =
 ///   an error for an account's CDR (KAZOO crashes on the first, cuts the year of the second).
 ///
 /// Where one object holds two keys that normalise alike, the later one in the object's order
-/// wins, as in KAZOO; keys set by the pipeline (`_id`, `Interaction-Id`, `pvt_*`) come after
-/// the event's own.
+/// wins, as in KAZOO: a key the pipeline adds (`_id`, `Interaction-Time`, `pvt_*`) comes after
+/// the event's own keys, one it changes keeps its place, and the channel variables move first
+/// when one of them moves out. (With serde_json's default map the event's keys are in sorted
+/// order, so its key that is normal already wins over its other spellings.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ingest {
     node: Option<String>,
