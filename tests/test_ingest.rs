@@ -515,6 +515,20 @@ fn month_databases() {
 }
 
 #[test]
+fn the_deepest_value_serde_json_parses_is_carried_through() {
+    // serde_json refuses text nested deeper than 128; a value that deep reaches `extra`.
+    let depth = 63; // an object and a list each: 126 levels
+    let deep = format!("{}{}", r#"{"A-B": ["#.repeat(depth), "]}".repeat(depth));
+    let deep: Value = serde_json::from_str(&deep).expect("within serde_json's limit");
+    let mut wire = wire_2015();
+    wire["X-Deep"] = deep.clone();
+    let Ok(Ingested::Stored { cdr, .. }) = Ingest::new().channel_destroy(&wire, NOW_2015) else {
+        panic!("stored");
+    };
+    assert_eq!(cdr.extra["x_deep"], normalize_document(deep));
+}
+
+#[test]
 fn public_types_are_send_sync_and_debug() {
     fn check<T: Send + Sync + std::fmt::Debug>() {}
     check::<Ingest>();
