@@ -7,7 +7,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use kazoo_records::cdr::{Cdr, PageRequest, RowOptions, group_interactions, paginate};
+use kazoo_records::cdr::{
+    Cdr, Ingest, Ingested, PageRequest, RowOptions, group_interactions, paginate,
+};
 use kazoo_records::edr::{
     App, Binding, Emitter, Event, Registry, Severity, Verbosity, bindings_from_json,
 };
@@ -18,7 +20,7 @@ const RESELLER: &str = "d240bf3a1937301cee910193a54ba0d2";
 const CUSTOMER: &str = "7600efb3424dc4b79854521fd4563d0a";
 const OTHER: &str = "5b0e2a4e9b1c4d6f8a7e3c2b1a0f9e8d";
 
-fn main() -> Result<(), kazoo_records::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Arc::new(Registry::new());
 
     // Subscriber 1: serious callflow problems of one account, built in code.
@@ -116,8 +118,24 @@ fn main() -> Result<(), kazoo_records::Error> {
     call_records()
 }
 
-/// CDR: read the bundled sample of stored KAZOO documents, then price, group and list them.
-fn call_records() -> Result<(), kazoo_records::Error> {
+/// CDR: ingest a real CHANNEL_DESTROY, then read the bundled sample of stored KAZOO documents,
+/// price, group and list them.
+fn call_records() -> Result<(), Box<dyn std::error::Error>> {
+    // A CHANNEL_DESTROY as KAZOO publishes it becomes the document KAZOO's `cdr` application
+    // would store; a host inserts it if absent (its id is deterministic).
+    let wire: serde_json::Value = serde_json::from_str(include_str!(
+        "../tests/fixtures/kazoo/channel_destroy_wire_2015.json"
+    ))?;
+    let two_seconds_after_hangup = GregorianSeconds(63_610_891_990);
+    if let Ingested::Stored { database, cdr } =
+        Ingest::new().channel_destroy(&wire, two_seconds_after_hangup)?
+    {
+        println!(
+            "\nIngested a CHANNEL_DESTROY: document {} for database {database}",
+            cdr.doc_id.as_deref().unwrap_or("-")
+        );
+    }
+
     let cdrs = include_str!("data/cdrs.jsonl")
         .lines()
         .filter(|line| !line.trim().is_empty())

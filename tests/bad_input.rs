@@ -31,9 +31,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kazoo_records::Error;
 use kazoo_records::cdr::{
-    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, InteractionId, OrderedStore, PageRequest,
-    ScanStart, SortKey, SortOrder, Units, group_interactions, paginate, paginate_interaction_store,
-    paginate_interactions, paginate_store,
+    Cdr, CdrId, CustomChannelVars, CustomSipHeaders, Ingest, InteractionId, OrderedStore,
+    PageRequest, ScanStart, SortKey, SortOrder, Units, group_interactions, paginate,
+    paginate_interaction_store, paginate_interactions, paginate_store,
 };
 use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity, bindings_from_json};
 use kazoo_records::time::{
@@ -87,6 +87,7 @@ const PARSERS: &[&str] = &[
     "paginate_interaction_store",
     "csv_writer_new",
     "csv_write_cdrs",
+    "ingest_channel_destroy",
     // serde Deserialize
     "serde_severity",
     "serde_verbosity",
@@ -540,6 +541,13 @@ fn dispatch(parser: &str, input: &Value) -> Result<Run, String> {
             run_page(parser, input)?
         }
         "csv_writer_new" | "csv_write_cdrs" => run_csv(parser, input)?,
+        "ingest_channel_destroy" => {
+            let now = match input.get("now") {
+                Some(now) => GregorianSeconds(integer(now)?),
+                None => GregorianSeconds(63_724_403_410),
+            };
+            Run::of(Ingest::new().channel_destroy(field(input, "wire")?, now))
+        }
         // --- serde ---
         "serde_severity" => Run::of_serde(serde_json::from_value::<Severity>(input.clone())),
         "serde_verbosity" => Run::of_serde(serde_json::from_value::<Verbosity>(input.clone())),

@@ -14,6 +14,8 @@
 //!   for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
+//! - [`Ingest`]: KAZOO's `cdr` application, CHANNEL_DESTROY events in, stored CDRs out;
+//!   [`account_modb`] names their month databases, [`normalize_document`] normalises keys.
 //!
 //! ```
 //! use kazoo_records::cdr::{Cdr, Units};
@@ -27,6 +29,7 @@
 //! # Ok::<(), kazoo_records::Error>(())
 //! ```
 
+mod account_db;
 mod channel_vars;
 mod cost;
 #[cfg(feature = "csv")]
@@ -36,8 +39,10 @@ mod cursor;
 mod direction;
 mod filter;
 mod ids;
+mod ingest;
 mod interaction;
 mod named;
+mod normalize;
 mod order;
 mod page;
 mod record;
@@ -45,13 +50,16 @@ mod resource_type;
 mod row;
 mod sip_headers;
 
+pub use account_db::account_modb;
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
 pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
+pub use ingest::{Ingest, Ingested, SkipReason};
 pub use interaction::{GroupId, Interaction, InteractionSummary, group_interactions};
 pub use named::Unrecognized;
+pub use normalize::normalize_document;
 pub use order::SortOrder;
 pub use page::{
     OrderedStore, Page, PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store,
