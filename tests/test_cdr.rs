@@ -194,6 +194,50 @@ fn every_schema_and_stored_key_is_a_typed_field() {
 }
 
 #[test]
+fn every_document_kazoo_saved_in_the_ingest_vectors_writes_back_the_value_it_read() {
+    // The documents KAZOO's `cdr` application saved, as its own Erlang code produced them.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/cdr_ingest.jsonl"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut read, mut kept_verbatim, mut not_a_cdr) = (0, 0, 0);
+    for (line, raw) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let vector: Value = serde_json::from_str(raw).unwrap();
+        let Some(doc) = vector.get("doc").filter(|d| d.is_object()) else {
+            continue;
+        };
+        let name = format!("cdr_ingest.jsonl line {}", line + 1);
+        if !doc["call_id"].is_string() {
+            // KAZOO saved a non-string call id (a number): no reader takes it for a CDR.
+            let err = Cdr::from_json_value_lenient(doc).unwrap_err();
+            assert_eq!(err.path(), "call_id", "{name}");
+            not_a_cdr += 1;
+        } else if Cdr::from_json_value(doc).is_ok() {
+            assert_round_trip(&name, doc);
+            read += 1;
+        } else {
+            // A value KAZOO saved that does not fit its field (an interaction id without a
+            // key): the lenient reader keeps it and still writes the document back.
+            let (cdr, kept) = Cdr::from_json_value_lenient(doc).unwrap();
+            assert!(!kept.is_empty(), "{name}");
+            assert_eq!(&serde_json::to_value(&cdr).unwrap(), doc, "{name}");
+            kept_verbatim += 1;
+        }
+    }
+    assert!(read >= 20, "only {read} saved documents read");
+    assert!(
+        kept_verbatim + not_a_cdr < read,
+        "{kept_verbatim} / {not_a_cdr} of {read}"
+    );
+    println!("{read} read, {kept_verbatim} read leniently, {not_a_cdr} with a numeric call id");
+}
+
+#[test]
 fn the_schema_is_not_a_cdr() {
     let err = Cdr::from_json_str(&fixture("schema_cdrs.json")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MissingKey);
