@@ -31,15 +31,16 @@ mod cost;
 #[cfg(feature = "csv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv;
-mod cursor;
 mod direction;
 mod filter;
 mod ids;
 mod interaction;
 pub(crate) mod lenient;
+mod listing;
+mod listing_key;
 mod named;
-mod order;
-mod page;
+mod pagination;
+mod pick;
 mod record;
 mod resource_type;
 mod row;
@@ -51,10 +52,11 @@ pub use direction::CallDirection;
 pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use interaction::{GroupId, Interaction, InteractionSummary, group_interactions};
+pub use listing::{ListingItem, ListingQuery};
+pub use listing_key::SortKey;
 pub use named::Unrecognized;
-pub use order::SortOrder;
-pub use page::{
-    OrderedStore, Page, PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store,
+pub use pagination::{
+    OrderedStore, Page, PageRequest, ScanStart, SortOrder, paginate, paginate_interaction_store,
     paginate_interactions, paginate_store,
 };
 pub use record::Cdr;

@@ -66,7 +66,9 @@ impl RowOptions {
 /// written as the CSV export writes document values: `null` empty, strings bare, a list of
 /// scalars joined by `,`, any other list or object as JSON.
 ///
-/// Serialised as a JSON object of strings in column order.
+/// Serialised as KAZOO's JSON row: an object in column order with KAZOO's JSON types
+/// (integers for `duration_seconds` and `billing_seconds`, a list for `media_recordings`,
+/// strings elsewhere).
 ///
 /// ```
 /// use kazoo_records::cdr::{Cdr, PublicRow, RowOptions};
@@ -196,10 +198,27 @@ impl Cdr {
 }
 
 impl Serialize for PublicRow {
+    /// KAZOO's JSON row: an object in column order, every cell a string except
+    /// `duration_seconds` and `billing_seconds` (integers; `""` when the CDR has none) and
+    /// `media_recordings` (a list of strings, `[]` when there are none).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (column, value) in self.iter() {
-            map.serialize_entry(column, value)?;
+            match column {
+                "duration_seconds" | "billing_seconds" => match value.parse::<i64>() {
+                    Ok(n) => map.serialize_entry(column, &n)?,
+                    Err(_) => map.serialize_entry(column, value)?,
+                },
+                "media_recordings" => {
+                    let items: Vec<&str> = if value.is_empty() {
+                        Vec::new()
+                    } else {
+                        value.split(',').collect()
+                    };
+                    map.serialize_entry(column, &items)?;
+                }
+                _ => map.serialize_entry(column, value)?,
+            }
         }
         map.end()
     }
