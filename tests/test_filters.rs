@@ -289,3 +289,97 @@ proptest! {
         prop_assert!(matches("filter_k", &serde_json::to_string(&list).unwrap(), &doc));
     }
 }
+
+/// KAZOO's own `crossbar_filter` answers (`tests/vectors/crossbar_filter.jsonl`): every case
+/// without a `differs` note agrees exactly through `Filters::matches_json`,
+/// `Filters::matches` and `ListingQuery` (against `keep_cdrs`, after the listing's `call_id`
+/// prefix stripping). A malformed filter is an error here (KAZOO keeps every document), so
+/// those cases must be refused instead.
+#[test]
+fn kazoo_crossbar_filter_vectors_agree() {
+    use kazoo_records::cdr::ListingQuery;
+    use kazoo_records::time::GregorianSeconds;
+
+    let text = include_str!("vectors/crossbar_filter.jsonl");
+    let (mut agreed, mut refused, mut differs, mut unread) = (0, 0, 0, 0);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Value = serde_json::from_str(line).unwrap();
+        let id = case["id"].as_str().unwrap_or_default();
+        if case.get("differs").is_some() {
+            differs += 1;
+            continue;
+        }
+        let pairs: Vec<(String, String)> = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                // A bare key (`?filter_x`) reaches crossbar as `true`.
+                let value = match &p[1] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (p[0].as_str().unwrap().to_owned(), value)
+            })
+            .collect();
+        let doc = &case["doc"];
+        let keep = case["keep"].as_bool().unwrap();
+        let keep_cdrs = case["keep_cdrs"].as_bool().unwrap();
+        let filters = match Filters::from_query(pairs.iter().map(|(k, v)| (k, v))) {
+            Ok(filters) => filters,
+            Err(err) => {
+                assert_eq!(err.kind(), ErrorKind::Invalid, "{id}: {err}");
+                assert!(
+                    ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k, v))).is_err(),
+                    "{id}"
+                );
+                refused += 1;
+                continue;
+            }
+        };
+        assert_eq!(filters.matches_json(doc), keep, "{id} matches_json: {line}");
+        // Documents the strict reader refuses are judged as JSON only (they need the
+        // lenient record reader).
+        let Ok(cdr) = Cdr::from_json_value(doc) else {
+            unread += 1;
+            agreed += 1;
+            continue;
+        };
+        assert_eq!(filters.matches(&cdr), keep, "{id} matches: {line}");
+        let query = ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k, v)))
+            .unwrap()
+            .max_range(i64::MAX);
+        let now = GregorianSeconds(i64::MAX / 2);
+        if cdr.listing_time().is_some() {
+            match query.list(std::slice::from_ref(&cdr), now) {
+                Ok(page) => {
+                    assert_eq!(
+                        page.items.len() == 1,
+                        keep_cdrs,
+                        "{id} ListingQuery: {line}"
+                    );
+                }
+                // created_to before created_from: KAZOO's filters keep nothing, the listing
+                // refuses the range.
+                Err(err) => {
+                    assert_eq!(err.kind(), ErrorKind::OutOfRange, "{id}: {err}");
+                    assert!(!keep_cdrs, "{id}: {err}");
+                }
+            }
+        } else {
+            assert_eq!(
+                query.keeps(&cdr),
+                keep_cdrs,
+                "{id} ListingQuery::keeps: {line}"
+            );
+        }
+        agreed += 1;
+    }
+    println!(
+        "crossbar_filter: {agreed} agree ({unread} as JSON only: the strict reader refuses the document), \
+         {refused} refused as malformed, {differs} differ by design"
+    );
+    let total = text.lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(agreed + refused + differs, total);
+    assert!(agreed > 400, "{agreed}");
+}

@@ -112,7 +112,8 @@ impl ListingQuery {
     }
 
     /// Reads a raw query string (`created_from=63910000000&page_size=25&…`, with or without
-    /// a leading `?`), percent-decoding keys and values (`+` is a space) as HTML forms do.
+    /// a leading `?`), percent-decoding keys and values (`+` is a space) as HTML forms do; a
+    /// key without `=` has the value `true`, as crossbar sees it.
     ///
     /// ```
     /// use kazoo_records::cdr::{ListingQuery, SortOrder};
@@ -129,7 +130,18 @@ impl ListingQuery {
     /// As [`from_pairs`](Self::from_pairs).
     pub fn from_query_string(raw: &str) -> Result<ListingQuery, Error> {
         let raw = raw.strip_prefix('?').unwrap_or(raw);
-        ListingQuery::from_pairs(form_urlencoded::parse(raw.as_bytes()))
+        let pairs = raw
+            .split('&')
+            .filter(|part| !part.is_empty())
+            .flat_map(|part| {
+                // A bare key reaches crossbar as `true` (cowboy's reading of `?key`).
+                let bare = !part.contains('=');
+                form_urlencoded::parse(part.as_bytes()).map(move |(key, value)| {
+                    let value = if bare { "true".into() } else { value };
+                    (key, value)
+                })
+            });
+        ListingQuery::from_pairs(pairs)
     }
 
     /// Reads decoded `(key, value)` query pairs.

@@ -210,6 +210,23 @@ impl Serialize for PublicRow {
                     Err(_) => map.serialize_entry(column, value)?,
                 },
                 "media_recordings" => {
+                    // An object, or a list that is not of scalars, was written as its JSON:
+                    // give it back, an object as a list of it (KAZOO's `media_recordings` is
+                    // always a list).
+                    if value.starts_with('{') || value.starts_with("[{") || value.starts_with("[[")
+                    {
+                        match serde_json::from_str::<Value>(value) {
+                            Ok(list @ Value::Array(_)) => {
+                                map.serialize_entry(column, &list)?;
+                                continue;
+                            }
+                            Ok(object @ Value::Object(_)) => {
+                                map.serialize_entry(column, &[object])?;
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
                     let items: Vec<&str> = if value.is_empty() {
                         Vec::new()
                     } else {
@@ -270,12 +287,20 @@ impl RowCells {
         let micros = cdr
             .channel_created_time
             .or_else(|| start.map(UnixMicros::from_gregorian));
-        self.with(|out| micros.inspect(|m| m.write_decimal_seconds(out)));
+        self.with(|out| {
+            if let Some(micros) = micros {
+                // KAZOO's float: six decimals at most, trailing zeros dropped, one kept.
+                micros.write_decimal_seconds(out);
+                while out.ends_with('0') && !out.ends_with(".0") {
+                    out.pop();
+                }
+            }
+        });
         self.with(|out| start.inspect(|s| s.write_rfc1036(out)));
         self.with(|out| start.inspect(|s| s.write_iso8601_date(out)));
         self.with(|out| start.inspect(|s| s.write_iso8601(UtcOffset::UTC, out)));
         self.push(text(&vars.account_billing));
-        self.with(|out| vars.rate.inspect(|rate| rate.write_dollars(out)));
+        self.with(|out| vars.rate.unwrap_or_default().write_dollars(out));
         self.push(text(&vars.rate_name));
         self.push(text(&vars.bridge_id));
         self.push(text(&cdr.recording_url));
