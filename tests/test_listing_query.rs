@@ -708,3 +708,46 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn one_document_and_its_database() {
+    use kazoo_records::cdr::{CdrId, InteractionId, legs_of};
+    let cdr = cdr(
+        json!({"_id": "201905-abc", "_rev": "2-x", "call_id": "abc", "pvt_vsn": 2,
+                         "pvt_account_db": "x", "billing_seconds": "7", "custom_x": {"_k": 1}}),
+    );
+    let doc = cdr.public_doc();
+    assert_eq!(doc["id"], json!("201905-abc"));
+    assert!(
+        doc.as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.starts_with('_') && !k.starts_with("pvt_"))
+    );
+    assert_eq!(
+        doc["custom_x"],
+        json!({"_k": 1}),
+        "only top-level keys are private"
+    );
+    let id = CdrId::parse("201510-at6dmu4ffk97vnlp6qfq").unwrap();
+    assert_eq!(
+        id.account_database("account0000000000000000000000002")
+            .unwrap(),
+        "account%2Fac%2Fco%2Funt0000000000000000000000002-201510"
+    );
+    let err = id.account_database("short").unwrap_err();
+    assert_eq!((err.kind(), err.path()), (ErrorKind::Invalid, "account_id"));
+    let legs = vec![cdr_leg("b", 2), cdr_leg("a", 1), cdr_leg("c", 3)];
+    let interaction = InteractionId::parse("63724403398-k").unwrap();
+    let order: Vec<&str> = legs_of(&legs, &interaction)
+        .iter()
+        .map(|l| l.call_id.as_str())
+        .collect();
+    assert_eq!(order, ["a", "b", "c"]);
+}
+
+fn cdr_leg(call: &str, micros: i64) -> Cdr {
+    cdr(
+        json!({"call_id": call, "interaction_id": "63724403398-k", "channel_created_time": 1_557_184_198_000_000_i64 + micros}),
+    )
+}

@@ -41,10 +41,12 @@ mod listing_key;
 mod named;
 mod pagination;
 mod pick;
+mod public_doc;
 mod record;
 mod resource_type;
 mod row;
 mod sip_headers;
+mod summary;
 
 pub use channel_vars::CustomChannelVars;
 pub use cost::{Rating, Units};
@@ -59,7 +61,9 @@ pub use pagination::{
     OrderedStore, Page, PageRequest, ScanStart, SortOrder, paginate, paginate_interaction_store,
     paginate_interactions, paginate_store,
 };
+pub use public_doc::legs_of;
 pub use record::Cdr;
 pub use resource_type::ResourceType;
 pub use row::{PublicRow, RowOptions};
 pub use sip_headers::CustomSipHeaders;
+pub use summary::Summary;
