@@ -383,3 +383,40 @@ fn kazoo_crossbar_filter_vectors_agree() {
     assert_eq!(agreed + refused + differs, total);
     assert!(agreed > 400, "{agreed}");
 }
+
+proptest! {
+    /// `matches(&cdr)` writes out only what the filters read, and answers exactly as
+    /// `matches_json` of the whole written document.
+    #[test]
+    fn matches_on_a_cdr_is_matches_json_of_its_document(
+        key in prop::sample::select(vec![
+            "filter_call_direction", "filter_not_billing_seconds", "filter_custom_channel_vars.account_id",
+            "filter_custom_channel_vars", "has_key", "key_missing", "has_value", "value_missing",
+            "filter_any_caller_id_number", "filter_array_intersect_any_media_recordings",
+            "created_from", "created_to", "filter_x_unknown", "filter_custom_channel_vars.x.y",
+        ]),
+        value in prop::sample::select(vec![
+            "inbound", "7", "[7,8]", "acc", "custom_channel_vars.account_id", "custom_channel_vars",
+            "billing_seconds", "x_unknown", "[\"r1.mp3\"]", "63724403408", "",
+            "custom_channel_vars.x",
+        ]),
+        second in prop::option::of(("has_value|key_missing", "billing_seconds|custom_channel_vars.rate|timestamp")),
+        billing in prop::option::of(0..10_i64), account in prop::option::of("acc|other"),
+        direction in prop::option::of("inbound|outbound"), timestamp in prop::option::of(63_724_403_400..63_724_403_420_i64),
+        recordings in prop::option::of(prop::collection::vec("r[0-9]\\.mp3", 0..3)),
+    ) {
+        let mut doc = json!({"call_id": "p", "x_unknown": "acc"});
+        if let Some(b) = billing { doc["billing_seconds"] = json!(b); }
+        if let Some(d) = direction { doc["call_direction"] = json!(d); }
+        if let Some(t) = timestamp { doc["timestamp"] = json!(t); }
+        if let Some(r) = recordings { doc["media_recordings"] = json!(r); }
+        if let Some(a) = account { doc["custom_channel_vars"] = json!({"account_id": a, "rate": "7", "x": {"y": "inbound"}}); }
+        let cdr = Cdr::from_json_value(&doc).unwrap();
+        let mut pairs = vec![(key.to_owned(), value.to_owned())];
+        if let Some((k, v)) = second { pairs.push((k, v)); }
+        if let Ok(filters) = Filters::from_query(pairs) {
+            let written = serde_json::to_value(&cdr).unwrap();
+            prop_assert_eq!(filters.matches(&cdr), filters.matches_json(&written));
+        }
+    }
+}

@@ -88,8 +88,8 @@ use crate::time::GregorianSeconds;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filters {
     clauses: Vec<Clause>,
-    /// The top-level keys the clauses read (what [`Filters::matches`] writes out).
-    top_keys: Vec<String>,
+    /// The keys the clauses read (what [`Filters::matches`] writes out).
+    top_keys: Vec<super::pick::Want>,
 }
 
 /// One filter of the query string.
@@ -254,36 +254,26 @@ pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     })
 }
 
-/// The top-level keys the clauses read, without repeats.
-fn top_keys(clauses: &[Clause]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    let mut add = |key: &str| {
-        if !keys.iter().any(|k| k == key) {
-            keys.push(key.to_owned());
-        }
-    };
-    for clause in clauses {
+/// The keys the clauses read: the first two keys of each path (see `pick::wants`).
+fn top_keys(clauses: &[Clause]) -> Vec<super::pick::Want> {
+    let listing = ["timestamp".to_owned()];
+    let created = ["pvt_created".to_owned()];
+    let modified = ["pvt_modified".to_owned()];
+    let paths = clauses.iter().flat_map(|clause| -> Vec<&[String]> {
         match clause {
             Clause::Equals { path, .. }
             | Clause::Intersect { path, .. }
             | Clause::HasKey(path)
             | Clause::KeyMissing(path)
             | Clause::HasValue(path)
-            | Clause::ValueMissing(path) => {
-                if let Some(first) = path.0.first() {
-                    add(first);
-                }
-            }
+            | Clause::ValueMissing(path) => vec![path.0.as_slice()],
             Clause::Time { field, .. } => match field {
-                TimeField::Listing => {
-                    add("timestamp");
-                    add("pvt_created");
-                }
-                TimeField::Modified => add("pvt_modified"),
+                TimeField::Listing => vec![&listing[..], &created[..]],
+                TimeField::Modified => vec![&modified[..]],
             },
         }
-    }
-    keys
+    });
+    super::pick::wants(paths.collect::<Vec<_>>())
 }
 
 impl Clause {

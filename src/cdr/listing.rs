@@ -14,7 +14,7 @@ use super::pagination::cursor::Listing;
 use super::pagination::request::Window;
 use super::pagination::{OrderedStore, Page, PageRequest, SortOrder, slice, store};
 use super::record::Cdr;
-use super::row::RowOptions;
+use super::row::{RowCells, RowOptions, json_row};
 use crate::Error;
 use crate::error::show_str;
 use crate::time::{GregorianSeconds, UtcOffset};
@@ -412,11 +412,10 @@ impl ListingQuery {
     /// ```
     pub fn respond<T: ListingItem>(&self, page: &Page<T>) -> Value {
         let options = self.row_options();
+        let mut cells = RowCells::default();
         let mut data = Vec::with_capacity(page.items.len());
         for item in &page.items {
-            item.for_each_cdr(&mut |cdr| {
-                data.push(serde_json::to_value(cdr.public_row(&options)).unwrap_or(Value::Null));
-            });
+            item.for_each_cdr(&mut |cdr| data.push(json_row(cdr, &options, &mut cells)));
         }
         let mut body = Map::new();
         body.insert("data".to_owned(), Value::Array(data));

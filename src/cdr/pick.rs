@@ -1,24 +1,63 @@
-//! Writing out only some top-level keys of a record: a `serde` serializer that keeps the
-//! entries of the record's map whose key is wanted, turns just those into JSON values, and
-//! stops the record's serialisation once it has them all.
+//! Writing out only some keys of a record: a `serde` serializer that keeps the entries of the
+//! record's map whose key is wanted, turns just those into JSON values (one level further
+//! down, only the wanted keys of a nested object), and stops the record's serialisation once
+//! it has them all.
 //!
 //! This is how [`Filters::matches`](super::Filters::matches) judges a [`Cdr`](super::Cdr) on
-//! its JSON form without writing the whole document: the result is exactly the wanted part
-//! of `serde_json::to_value(record)`.
+//! its JSON form without writing the whole document: the result holds exactly the wanted
+//! paths of `serde_json::to_value(record)`.
 
 use std::fmt;
 
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeStruct};
 use serde_json::{Map, Value};
 
-/// The entries of `record`'s JSON object whose keys are in `keys`.
-pub(crate) fn pick<T: Serialize + ?Sized>(record: &T, keys: &[String]) -> Map<String, Value> {
+/// A key to write out: whole (`inner` is `None`), or only some of its own keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Want {
+    pub key: String,
+    pub inner: Option<Vec<String>>,
+}
+
+/// The wanted keys of paths (each a list of keys): a path of one key wants its value whole;
+/// longer paths want only their second key of the value (which is then written whole).
+pub(crate) fn wants<'p>(paths: impl IntoIterator<Item = &'p [String]>) -> Vec<Want> {
+    let mut wants: Vec<Want> = Vec::new();
+    for path in paths {
+        let Some(first) = path.first() else { continue };
+        let second = path.get(1).filter(|_| path.len() >= 2);
+        let at = match wants.iter().position(|w| &w.key == first) {
+            Some(at) => at,
+            None => {
+                wants.push(Want {
+                    key: first.clone(),
+                    inner: Some(Vec::new()),
+                });
+                wants.len() - 1
+            }
+        };
+        let want = &mut wants[at];
+        match (second, &mut want.inner) {
+            (Some(second), Some(inner)) => {
+                if !inner.contains(second) {
+                    inner.push(second.clone());
+                }
+            }
+            (None, inner) => *inner = None,
+            (Some(_), None) => {}
+        }
+    }
+    wants
+}
+
+/// The entries of `record`'s JSON object that `wants` names.
+pub(crate) fn pick<T: Serialize + ?Sized>(record: &T, wants: &[Want]) -> Map<String, Value> {
     let mut out = Map::new();
-    if keys.is_empty() {
+    if wants.is_empty() {
         return out;
     }
     let picker = Picker {
-        keys,
+        wants,
         out: &mut out,
         pending: None,
     };
@@ -27,11 +66,32 @@ pub(crate) fn pick<T: Serialize + ?Sized>(record: &T, keys: &[String]) -> Map<St
     out
 }
 
+/// The wanted keys of a nested object; `None` when the value is no map.
+fn pick_keys<T: Serialize + ?Sized>(value: &T, keys: &[String]) -> Option<Map<String, Value>> {
+    let wants: Vec<Want> = keys
+        .iter()
+        .map(|key| Want {
+            key: key.clone(),
+            inner: None,
+        })
+        .collect();
+    let mut out = Map::new();
+    let picker = Picker {
+        wants: &wants,
+        out: &mut out,
+        pending: None,
+    };
+    match value.serialize(picker) {
+        Ok(()) | Err(Stop::Done) => Some(out),
+        Err(Stop::Other(_)) => None,
+    }
+}
+
 struct Picker<'k, 'o> {
-    keys: &'k [String],
+    wants: &'k [Want],
     out: &'o mut Map<String, Value>,
-    /// The wanted key whose value comes next (between `serialize_key` and `serialize_value`).
-    pending: Option<String>,
+    /// The want whose value comes next (between `serialize_key` and `serialize_value`).
+    pending: Option<usize>,
 }
 
 /// Why picking stopped.
@@ -61,16 +121,32 @@ impl ser::Error for Stop {
 }
 
 impl Picker<'_, '_> {
-    fn wanted(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| k == key) && !self.out.contains_key(key)
+    /// `at`, unless that want was written already.
+    fn unwritten(&self, at: Option<usize>) -> Option<usize> {
+        at.filter(|&at| {
+            self.wants
+                .get(at)
+                .is_some_and(|w| !self.out.contains_key(&w.key))
+        })
     }
 
-    fn put(&mut self, key: String, value: &(impl Serialize + ?Sized)) -> Result<(), Stop> {
-        let value = value
-            .serialize(serde_json::value::Serializer)
-            .map_err(|e| Stop::Other(e.to_string()))?;
+    fn put(&mut self, at: usize, value: &(impl Serialize + ?Sized)) -> Result<(), Stop> {
+        let Some(want) = self.wants.get(at) else {
+            return Ok(());
+        };
+        let key = want.key.clone();
+        let inner = want.inner.as_deref();
+        let picked = inner
+            .and_then(|keys| pick_keys(value, keys))
+            .map(Value::Object);
+        let value = match picked {
+            Some(value) => value,
+            None => value
+                .serialize(serde_json::value::Serializer)
+                .map_err(|e| Stop::Other(e.to_string()))?,
+        };
         self.out.insert(key, value);
-        if self.out.len() == self.keys.len() {
+        if self.out.len() == self.wants.len() {
             return Err(Stop::Done);
         }
         Ok(())
@@ -82,14 +158,13 @@ impl SerializeMap for Picker<'_, '_> {
     type Error = Stop;
 
     fn serialize_key<K: Serialize + ?Sized>(&mut self, key: &K) -> Result<(), Stop> {
-        let key = key.serialize(KeyText)?;
-        self.pending = self.wanted(&key).then_some(key);
+        self.pending = self.unwritten(key.serialize(KeyMatch(self.wants))?);
         Ok(())
     }
 
     fn serialize_value<V: Serialize + ?Sized>(&mut self, value: &V) -> Result<(), Stop> {
         match self.pending.take() {
-            Some(key) => self.put(key, value),
+            Some(at) => self.put(at, value),
             None => Ok(()),
         }
     }
@@ -99,9 +174,8 @@ impl SerializeMap for Picker<'_, '_> {
         key: &K,
         value: &V,
     ) -> Result<(), Stop> {
-        let key = key.serialize(KeyText)?;
-        if self.wanted(&key) {
-            self.put(key, value)?;
+        if let Some(at) = self.unwritten(key.serialize(KeyMatch(self.wants))?) {
+            self.put(at, value)?;
         }
         Ok(())
     }
@@ -120,8 +194,8 @@ impl SerializeStruct for Picker<'_, '_> {
         key: &'static str,
         value: &V,
     ) -> Result<(), Stop> {
-        if self.wanted(key) {
-            self.put(key.to_owned(), value)?;
+        if let Some(at) = self.unwritten(KeyMatch(self.wants).find(key)) {
+            self.put(at, value)?;
         }
         Ok(())
     }
@@ -240,26 +314,32 @@ impl<'k, 'o> ser::Serializer for Picker<'k, 'o> {
     }
 }
 
-/// Serialises a map key to its text (JSON object keys are strings).
-struct KeyText;
+/// Finds a map key among the wants without copying it: the index of the want it names.
+struct KeyMatch<'k>(&'k [Want]);
 
-impl ser::Serializer for KeyText {
-    type Ok = String;
+impl KeyMatch<'_> {
+    fn find(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|w| w.key == key)
+    }
+}
+
+impl ser::Serializer for KeyMatch<'_> {
+    type Ok = Option<usize>;
     type Error = Stop;
-    type SerializeSeq = Impossible<String, Stop>;
-    type SerializeTuple = Impossible<String, Stop>;
-    type SerializeTupleStruct = Impossible<String, Stop>;
-    type SerializeTupleVariant = Impossible<String, Stop>;
-    type SerializeMap = Impossible<String, Stop>;
-    type SerializeStruct = Impossible<String, Stop>;
-    type SerializeStructVariant = Impossible<String, Stop>;
+    type SerializeSeq = Impossible<Option<usize>, Stop>;
+    type SerializeTuple = Impossible<Option<usize>, Stop>;
+    type SerializeTupleStruct = Impossible<Option<usize>, Stop>;
+    type SerializeTupleVariant = Impossible<Option<usize>, Stop>;
+    type SerializeMap = Impossible<Option<usize>, Stop>;
+    type SerializeStruct = Impossible<Option<usize>, Stop>;
+    type SerializeStructVariant = Impossible<Option<usize>, Stop>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Stop> {
-        Ok(v.to_owned())
+    fn serialize_str(self, v: &str) -> Result<Option<usize>, Stop> {
+        Ok(self.find(v))
     }
 
-    fn serialize_char(self, v: char) -> Result<String, Stop> {
-        Ok(v.to_string())
+    fn serialize_char(self, v: char) -> Result<Option<usize>, Stop> {
+        Ok(self.find(v.encode_utf8(&mut [0; 4])))
     }
 
     fn serialize_unit_variant(
@@ -267,15 +347,15 @@ impl ser::Serializer for KeyText {
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<String, Stop> {
-        Ok(variant.to_owned())
+    ) -> Result<Option<usize>, Stop> {
+        Ok(self.find(variant))
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<String, Stop> {
+    ) -> Result<Option<usize>, Stop> {
         value.serialize(self)
     }
 
@@ -297,7 +377,7 @@ impl ser::Serializer for KeyText {
         serialize_unit_struct(&'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Stop> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<Option<usize>, Stop> {
         not_a_map()
     }
 
@@ -307,7 +387,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Stop> {
+    ) -> Result<Option<usize>, Stop> {
         not_a_map()
     }
 
@@ -361,13 +441,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn paths(paths: &[&str]) -> Vec<Want> {
+        let paths: Vec<Vec<String>> = paths
+            .iter()
+            .map(|p| p.split('.').map(str::to_owned).collect())
+            .collect();
+        wants(paths.iter().map(Vec::as_slice))
+    }
+
     #[test]
     fn picks_the_wanted_keys_of_a_map() {
-        let value = json!({"a": 1, "b": {"c": [1, 2]}, "d": "x"});
-        let keys = ["b".to_owned(), "d".to_owned(), "absent".to_owned()];
-        let picked = pick(&value, &keys);
-        assert_eq!(Value::Object(picked), json!({"b": {"c": [1, 2]}, "d": "x"}));
-        assert!(pick(&json!([1, 2]), &keys).is_empty());
+        let value = json!({"a": 1, "b": {"c": [1, 2], "e": 3}, "d": "x", "f": [1]});
+        let picked = pick(&value, &paths(&["b", "d", "absent"]));
+        assert_eq!(
+            Value::Object(picked),
+            json!({"b": {"c": [1, 2], "e": 3}, "d": "x"})
+        );
+        let picked = pick(&value, &paths(&["b.c", "f.1", "d.x"]));
+        assert_eq!(
+            Value::Object(picked),
+            json!({"b": {"c": [1, 2]}, "f": [1], "d": "x"})
+        );
+        let picked = pick(&value, &paths(&["b.c", "b"]));
+        assert_eq!(Value::Object(picked), json!({"b": {"c": [1, 2], "e": 3}}));
+        assert!(pick(&json!([1, 2]), &paths(&["a"])).is_empty());
         assert!(pick(&value, &[]).is_empty());
     }
 }

@@ -200,44 +200,51 @@ impl Cdr {
 impl Serialize for PublicRow {
     /// KAZOO's JSON row: an object in column order, every cell a string except
     /// `duration_seconds` and `billing_seconds` (integers; `""` when the CDR has none) and
-    /// `media_recordings` (a list of strings, `[]` when there are none).
+    /// `media_recordings` (a list, `[]` when there are none).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (column, value) in self.iter() {
-            match column {
-                "duration_seconds" | "billing_seconds" => match value.parse::<i64>() {
-                    Ok(n) => map.serialize_entry(column, &n)?,
-                    Err(_) => map.serialize_entry(column, value)?,
-                },
-                "media_recordings" => {
-                    // An object, or a list that is not of scalars, was written as its JSON:
-                    // give it back, an object as a list of it (KAZOO's `media_recordings` is
-                    // always a list).
-                    if value.starts_with('{') || value.starts_with("[{") || value.starts_with("[[")
-                    {
-                        match serde_json::from_str::<Value>(value) {
-                            Ok(list @ Value::Array(_)) => {
-                                map.serialize_entry(column, &list)?;
-                                continue;
-                            }
-                            Ok(object @ Value::Object(_)) => {
-                                map.serialize_entry(column, &[object])?;
-                                continue;
-                            }
-                            _ => {}
-                        }
-                    }
-                    let items: Vec<&str> = if value.is_empty() {
-                        Vec::new()
-                    } else {
-                        value.split(',').collect()
-                    };
-                    map.serialize_entry(column, &items)?;
-                }
-                _ => map.serialize_entry(column, value)?,
-            }
+            map.serialize_entry(column, &typed_cell(column, value))?;
         }
         map.end()
+    }
+}
+
+/// A row as KAZOO's JSON object (what serialising its [`PublicRow`] gives), built from
+/// reusable cells.
+pub(crate) fn json_row(cdr: &Cdr, options: &RowOptions, cells: &mut RowCells) -> Value {
+    cells.fill(cdr, options);
+    let mut map = serde_json::Map::new();
+    for (column, value) in ALL_COLUMNS.iter().zip(cells.iter()) {
+        map.insert((*column).to_owned(), typed_cell(column, value));
+    }
+    Value::Object(map)
+}
+
+/// A cell with KAZOO's JSON type for its column.
+fn typed_cell(column: &str, value: &str) -> Value {
+    match column {
+        "duration_seconds" | "billing_seconds" => match value.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(value),
+        },
+        "media_recordings" => {
+            // An object, or a list that is not of scalars, was written as its JSON: give it
+            // back, an object as a list of it (KAZOO's `media_recordings` is always a list).
+            if value.starts_with('{') || value.starts_with("[{") || value.starts_with("[[") {
+                match serde_json::from_str::<Value>(value) {
+                    Ok(list @ Value::Array(_)) => return list,
+                    Ok(object @ Value::Object(_)) => return Value::Array(vec![object]),
+                    _ => {}
+                }
+            }
+            if value.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Array(value.split(',').map(Value::from).collect())
+            }
+        }
+        _ => Value::from(value),
     }
 }
 
