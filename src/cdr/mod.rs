@@ -12,6 +12,9 @@
 //!   [`OrderedStore`]: cursor pagination over a slice or a host's ordered store, for CDRs and
 //!   for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
+//! - [`ListingQuery`]: one crossbar listing request, from its query string to KAZOO's JSON
+//!   or CSV answer, with filters inside pagination; [`Cdr::public_doc`], [`legs_of`] and
+//!   [`Summary`] for the other CDR endpoints.
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //!
 //! ```
