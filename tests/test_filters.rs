@@ -420,3 +420,77 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn newer_filters_compare_like_filter_and_intersect_none_means_none() {
+    let doc = json!({"call_direction": "inbound", "billing_seconds": 7,
+                     "media_recordings": ["r1.mp3", "r2.mp3"], "single": "r1.mp3"});
+    // filter_any_ / filter_none_: one of the list, numbers included (KAZOO: strings only).
+    assert!(matches(
+        "filter_any_call_direction",
+        r#"["inbound","outbound"]"#,
+        &doc
+    ));
+    assert!(matches("filter_any_billing_seconds", "[6,7]", &doc));
+    assert!(!matches("filter_any_billing_seconds", "[6,8]", &doc));
+    assert!(matches(
+        "filter_none_call_direction",
+        r#"["outbound"]"#,
+        &doc
+    ));
+    assert!(!matches("filter_none_billing_seconds", "[7]", &doc));
+    // filter_array_intersect_*_: the document's list against the wanted values.
+    assert!(matches(
+        "filter_array_intersect_all_media_recordings",
+        r#"["r1.mp3","r2.mp3"]"#,
+        &doc
+    ));
+    assert!(!matches(
+        "filter_array_intersect_all_media_recordings",
+        r#"["r1.mp3","r3.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_any_media_recordings",
+        r#"["r3.mp3","r2.mp3"]"#,
+        &doc
+    ));
+    assert!(!matches(
+        "filter_array_intersect_any_media_recordings",
+        r#"["r3.mp3"]"#,
+        &doc
+    ));
+    // KAZOO codes intersect_none as "not all": ["r1.mp3","r3.mp3"] would pass there.
+    assert!(!matches(
+        "filter_array_intersect_none_media_recordings",
+        r#"["r1.mp3","r3.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_none_media_recordings",
+        r#"["r3.mp3"]"#,
+        &doc
+    ));
+    // A value that is no list: all/any never hold, none always does.
+    assert!(!matches(
+        "filter_array_intersect_any_single",
+        r#"["r1.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_none_single",
+        r#"["r1.mp3"]"#,
+        &doc
+    ));
+    // A single value instead of a list.
+    assert!(matches(
+        "filter_array_intersect_any_media_recordings",
+        "r2.mp3",
+        &doc
+    ));
+    // Malformed lists are errors naming the parameter.
+    let err = Filters::from_query([("filter_array_intersect_all_x", "[1,")]).unwrap_err();
+    assert_eq!(err.path(), "filter_array_intersect_all_x");
+    let err = Filters::from_query([("filter_none_", "[1]")]).unwrap_err();
+    assert_eq!(err.path(), "filter_none_");
+}

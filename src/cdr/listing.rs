@@ -437,7 +437,7 @@ impl ListingQuery {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Write`](crate::ErrorKind::Write) when the writer fails.
+    /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the writer fails.
     #[cfg(feature = "csv")]
     #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
     pub fn write_csv<W: io::Write, T: ListingItem>(
