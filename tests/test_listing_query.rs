@@ -367,6 +367,32 @@ fn csv_of_a_page_reads_back_with_a_header() {
     assert_eq!(rows[0].get(3), Some("x\ny"));
 }
 
+#[test]
+fn an_unpaged_store_listing_reads_in_bounded_scans() {
+    struct Counting(VecStore, std::cell::Cell<usize>);
+    impl OrderedStore for Counting {
+        type Row = Cdr;
+        fn scan(
+            &self,
+            start: ScanStart<'_>,
+            order: SortOrder,
+            limit: usize,
+        ) -> Result<Vec<(SortKey, Cdr)>, kazoo_records::Error> {
+            self.1.set(self.1.get().max(limit));
+            self.0.scan(start, order, limit)
+        }
+    }
+    let cdrs: Vec<Cdr> = (0..25_000_i64)
+        .map(|i| cdr(json!({"call_id": format!("c{i:05}"), "timestamp": BASE + i % 1_000})))
+        .collect();
+    let store = Counting(VecStore::new(&cdrs), std::cell::Cell::new(0));
+    let query = ListingQuery::from_query_string("paginate=false").unwrap();
+    let page = query.list_store(&store, NOW).unwrap();
+    assert_eq!(page.items.len(), 25_000);
+    assert!(page.is_last());
+    assert!(store.1.get() <= 10_000, "{}", store.1.get());
+}
+
 // ---- the naive oracle -------------------------------------------------------------------
 
 /// A sorted in-memory store keyed by the listing key.

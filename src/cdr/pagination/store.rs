@@ -84,6 +84,10 @@ pub fn paginate_store<S: OrderedStore + ?Sized>(
 /// rows (the read-ahead grows by doubling up to this).
 const MAX_READ_AHEAD: usize = 4096;
 
+/// The most rows one scan asks for (an unpaged listing, `paginate=false`, reads its range in
+/// scans of this size rather than asking a store for `usize::MAX` rows at once).
+const MAX_SCAN: usize = 10_000;
+
 /// A page of the store's rows in `window` that `keep` keeps.
 ///
 /// Scans from the cursor (or the range's near end); each scan asks for the rows the page
@@ -102,7 +106,9 @@ pub(crate) fn page_store<S: OrderedStore + ?Sized>(
     let mut last_read: Option<SortKey> = None;
     let mut read_ahead = 0usize;
     'scan: loop {
-        let limit = (window.want() - rows.len()).saturating_add(read_ahead);
+        let limit = (window.want() - rows.len())
+            .saturating_add(read_ahead)
+            .min(MAX_SCAN);
         let start = match last_read.as_ref().or(cursor.as_ref()) {
             Some(key) => ScanStart::After(key),
             None => ScanStart::Time(window.near_end()),
