@@ -16,8 +16,8 @@ use crate::time::GregorianSeconds;
 /// Each call scans the slice once (O(n)) and keeps the page in a bounded heap of
 /// `page_size + 1` entries (O(n log page_size) at worst), so every page costs the same —
 /// the 10 000th as the first — and the slice needs no sorting or index. Keys are
-/// ([`Cdr::listing_time`], document id, position in the slice): the position keeps exact
-/// duplicates apart.
+/// ([`Cdr::listing_time`], [`Cdr::listing_id`], position in the slice): the position keeps
+/// exact duplicates apart, so CDRs added between pages go at the end of the slice.
 ///
 /// ```
 /// use kazoo_records::cdr::{Cdr, PageRequest, paginate};
