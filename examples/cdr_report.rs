@@ -1,19 +1,20 @@
-//! A CDR report: reads a JSON-lines file of CDRs, keeps those passing KAZOO query-string
-//! filters, prints their interactions page by page (following `next_start_key`), and writes
-//! the CDRs as CSV.
+//! A CDR report from a crossbar query string: reads a JSON-lines file of CDRs, lists their
+//! interactions page by page as `GET /v2/accounts/{A}/cdrs/interaction?…` would (filters on
+//! the A leg, following `next_start_key`), then answers the same query as CSV.
 //!
 //! ```text
-//! cargo run --example cdr_report -- [CDRS.jsonl] [--csv OUT.csv] [filter_key=value ...]
-//! cargo run --example cdr_report -- examples/data/cdrs.jsonl --csv /tmp/cdrs.csv filter_call_direction=inbound
+//! cargo run --example cdr_report -- [CDRS.jsonl] [--csv OUT.csv] ['QUERY STRING']
+//! cargo run --example cdr_report -- examples/data/cdrs.jsonl --csv /tmp/cdrs.csv 'filter_call_direction=inbound&page_size=15'
 //! ```
+//!
+//! Without a query string, `page_size=15&ascending=true` over the day of the data.
 //!
 //! Without `--csv` the CSV goes to standard output after the report. The crate itself does
 //! no I/O: this example reads and writes the files.
 
 use std::io::Write;
 
-use kazoo_records::cdr::csv::{CsvOptions, write_cdrs};
-use kazoo_records::cdr::{Cdr, Filters, PageRequest, group_interactions, paginate_interactions};
+use kazoo_records::cdr::{Cdr, ListingQuery, group_interactions};
 use kazoo_records::time::GregorianSeconds;
 
 fn main() {
@@ -26,18 +27,17 @@ fn main() {
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/cdrs.jsonl").to_owned();
     let mut csv_path = None;
-    let mut query = Vec::new();
+    let mut query_string = String::from("page_size=15&ascending=true");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--csv" {
             csv_path = Some(args.next().ok_or("--csv needs a path")?);
-        } else if let Some((key, value)) = arg.split_once('=') {
-            query.push((key.to_owned(), value.to_owned()));
+        } else if arg.contains('=') {
+            query_string = arg;
         } else {
             path = arg;
         }
     }
-    let filters = Filters::from_query(query)?;
 
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
     let mut cdrs = Vec::new();
@@ -47,28 +47,28 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|(_, l)| !l.trim().is_empty())
     {
         let cdr = Cdr::from_json_str(line).map_err(|e| format!("{path}:{}: {e}", number + 1))?;
-        if filters.matches(&cdr) {
-            cdrs.push(cdr);
-        }
+        cdrs.push(cdr);
     }
 
-    // The report covers the day of the data: from its first to its last listing time.
+    // Unless the query says otherwise, the report covers the day of the data.
     let times = cdrs.iter().filter_map(Cdr::listing_time);
     let (Some(from), Some(to)) = (times.clone().min(), times.max()) else {
         eprintln!("no CDR with a time in {path}");
         return Ok(());
     };
+    if !query_string.contains("created_from") {
+        query_string.push_str(&format!(
+            "&created_from={}&created_to={}",
+            from.0 - 3600,
+            to.0
+        ));
+    }
     let interactions = group_interactions(&cdrs);
-    let first = PageRequest::new()
-        .page_size(15)
-        .ascending()
-        .created_from(GregorianSeconds(from.0 - 3600))
-        .created_to(to);
     let now = GregorianSeconds::now();
-    let mut request = first.clone();
+    let mut query = ListingQuery::from_query_string(&query_string)?;
     let mut out = std::io::stdout().lock();
     for number in 1.. {
-        let page = paginate_interactions(&interactions, &request, now)?;
+        let page = query.list_interactions(&interactions, now)?;
         writeln!(out, "--- page {number} ({} interactions)", page.items.len())?;
         for interaction in &page.items {
             let s = &interaction.summary;
@@ -90,7 +90,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             )?;
         }
         match page.next_start_key {
-            Some(key) => request = first.clone().start_key(key),
+            Some(key) => {
+                query =
+                    ListingQuery::from_query_string(&format!("{query_string}&start_key={key}"))?;
+            }
             None => break,
         }
     }
@@ -101,13 +104,21 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         interactions.len()
     )?;
 
+    // The same query, every CDR of the range on one page, as CSV.
+    let all = ListingQuery::from_query_string(&format!("{query_string}&paginate=false"))?;
+    let page = all.list(&cdrs, now)?;
     match csv_path {
         Some(csv_path) => {
             let file = std::io::BufWriter::new(std::fs::File::create(&csv_path)?);
-            write_cdrs(file, &cdrs, &CsvOptions::new())?;
-            writeln!(out, "CSV written to {csv_path}")?;
+            all.write_csv(file, &page)?;
+            writeln!(
+                out,
+                "{} rows written to {csv_path} ({})",
+                page.items.len(),
+                all.file_name(None)
+            )?;
         }
-        None => write_cdrs(&mut out, &cdrs, &CsvOptions::new())?,
+        None => all.write_csv(&mut out, &page)?,
     }
     Ok(())
 }

@@ -289,3 +289,208 @@ proptest! {
         prop_assert!(matches("filter_k", &serde_json::to_string(&list).unwrap(), &doc));
     }
 }
+
+/// KAZOO's own `crossbar_filter` answers (`tests/vectors/crossbar_filter.jsonl`): every case
+/// without a `differs` note agrees exactly through `Filters::matches_json`,
+/// `Filters::matches` and `ListingQuery` (against `keep_cdrs`, after the listing's `call_id`
+/// prefix stripping). A malformed filter is an error here (KAZOO keeps every document), so
+/// those cases must be refused instead.
+#[test]
+fn kazoo_crossbar_filter_vectors_agree() {
+    use kazoo_records::cdr::ListingQuery;
+    use kazoo_records::time::GregorianSeconds;
+
+    let text = include_str!("vectors/crossbar_filter.jsonl");
+    let (mut agreed, mut refused, mut differs, mut unread) = (0, 0, 0, 0);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Value = serde_json::from_str(line).unwrap();
+        let id = case["id"].as_str().unwrap_or_default();
+        if case.get("differs").is_some() {
+            differs += 1;
+            continue;
+        }
+        let pairs: Vec<(String, String)> = case["query"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                // A bare key (`?filter_x`) reaches crossbar as `true`.
+                let value = match &p[1] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (p[0].as_str().unwrap().to_owned(), value)
+            })
+            .collect();
+        let doc = &case["doc"];
+        let keep = case["keep"].as_bool().unwrap();
+        let keep_cdrs = case["keep_cdrs"].as_bool().unwrap();
+        let filters = match Filters::from_query(pairs.iter().map(|(k, v)| (k, v))) {
+            Ok(filters) => filters,
+            Err(err) => {
+                assert_eq!(err.kind(), ErrorKind::Invalid, "{id}: {err}");
+                assert!(
+                    ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k, v))).is_err(),
+                    "{id}"
+                );
+                refused += 1;
+                continue;
+            }
+        };
+        assert_eq!(filters.matches_json(doc), keep, "{id} matches_json: {line}");
+        // Documents the strict reader refuses are judged as JSON only (they need the
+        // lenient record reader).
+        let Ok(cdr) = Cdr::from_json_value(doc) else {
+            unread += 1;
+            agreed += 1;
+            continue;
+        };
+        assert_eq!(filters.matches(&cdr), keep, "{id} matches: {line}");
+        let query = ListingQuery::from_pairs(pairs.iter().map(|(k, v)| (k, v)))
+            .unwrap()
+            .max_range(i64::MAX);
+        let now = GregorianSeconds(i64::MAX / 2);
+        if cdr.listing_time().is_some() {
+            match query.list(std::slice::from_ref(&cdr), now) {
+                Ok(page) => {
+                    assert_eq!(
+                        page.items.len() == 1,
+                        keep_cdrs,
+                        "{id} ListingQuery: {line}"
+                    );
+                }
+                // created_to before created_from: KAZOO's filters keep nothing, the listing
+                // refuses the range.
+                Err(err) => {
+                    assert_eq!(err.kind(), ErrorKind::OutOfRange, "{id}: {err}");
+                    assert!(!keep_cdrs, "{id}: {err}");
+                }
+            }
+        } else {
+            assert_eq!(
+                query.keeps(&cdr),
+                keep_cdrs,
+                "{id} ListingQuery::keeps: {line}"
+            );
+        }
+        agreed += 1;
+    }
+    println!(
+        "crossbar_filter: {agreed} agree ({unread} as JSON only: the strict reader refuses the document), \
+         {refused} refused as malformed, {differs} differ by design"
+    );
+    let total = text.lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(agreed + refused + differs, total);
+    assert!(agreed > 400, "{agreed}");
+}
+
+proptest! {
+    /// `matches(&cdr)` writes out only what the filters read, and answers exactly as
+    /// `matches_json` of the whole written document.
+    #[test]
+    fn matches_on_a_cdr_is_matches_json_of_its_document(
+        key in prop::sample::select(vec![
+            "filter_call_direction", "filter_not_billing_seconds", "filter_custom_channel_vars.account_id",
+            "filter_custom_channel_vars", "has_key", "key_missing", "has_value", "value_missing",
+            "filter_any_caller_id_number", "filter_array_intersect_any_media_recordings",
+            "created_from", "created_to", "filter_x_unknown", "filter_custom_channel_vars.x.y",
+        ]),
+        value in prop::sample::select(vec![
+            "inbound", "7", "[7,8]", "acc", "custom_channel_vars.account_id", "custom_channel_vars",
+            "billing_seconds", "x_unknown", "[\"r1.mp3\"]", "63724403408", "",
+            "custom_channel_vars.x",
+        ]),
+        second in prop::option::of(("has_value|key_missing", "billing_seconds|custom_channel_vars.rate|timestamp")),
+        billing in prop::option::of(0..10_i64), account in prop::option::of("acc|other"),
+        direction in prop::option::of("inbound|outbound"), timestamp in prop::option::of(63_724_403_400..63_724_403_420_i64),
+        recordings in prop::option::of(prop::collection::vec("r[0-9]\\.mp3", 0..3)),
+    ) {
+        let mut doc = json!({"call_id": "p", "x_unknown": "acc"});
+        if let Some(b) = billing { doc["billing_seconds"] = json!(b); }
+        if let Some(d) = direction { doc["call_direction"] = json!(d); }
+        if let Some(t) = timestamp { doc["timestamp"] = json!(t); }
+        if let Some(r) = recordings { doc["media_recordings"] = json!(r); }
+        if let Some(a) = account { doc["custom_channel_vars"] = json!({"account_id": a, "rate": "7", "x": {"y": "inbound"}}); }
+        let cdr = Cdr::from_json_value(&doc).unwrap();
+        let mut pairs = vec![(key.to_owned(), value.to_owned())];
+        if let Some((k, v)) = second { pairs.push((k, v)); }
+        if let Ok(filters) = Filters::from_query(pairs) {
+            let written = serde_json::to_value(&cdr).unwrap();
+            prop_assert_eq!(filters.matches(&cdr), filters.matches_json(&written));
+        }
+    }
+}
+
+#[test]
+fn newer_filters_compare_like_filter_and_intersect_none_means_none() {
+    let doc = json!({"call_direction": "inbound", "billing_seconds": 7,
+                     "media_recordings": ["r1.mp3", "r2.mp3"], "single": "r1.mp3"});
+    // filter_any_ / filter_none_: one of the list, numbers included (KAZOO: strings only).
+    assert!(matches(
+        "filter_any_call_direction",
+        r#"["inbound","outbound"]"#,
+        &doc
+    ));
+    assert!(matches("filter_any_billing_seconds", "[6,7]", &doc));
+    assert!(!matches("filter_any_billing_seconds", "[6,8]", &doc));
+    assert!(matches(
+        "filter_none_call_direction",
+        r#"["outbound"]"#,
+        &doc
+    ));
+    assert!(!matches("filter_none_billing_seconds", "[7]", &doc));
+    // filter_array_intersect_*_: the document's list against the wanted values.
+    assert!(matches(
+        "filter_array_intersect_all_media_recordings",
+        r#"["r1.mp3","r2.mp3"]"#,
+        &doc
+    ));
+    assert!(!matches(
+        "filter_array_intersect_all_media_recordings",
+        r#"["r1.mp3","r3.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_any_media_recordings",
+        r#"["r3.mp3","r2.mp3"]"#,
+        &doc
+    ));
+    assert!(!matches(
+        "filter_array_intersect_any_media_recordings",
+        r#"["r3.mp3"]"#,
+        &doc
+    ));
+    // KAZOO codes intersect_none as "not all": ["r1.mp3","r3.mp3"] would pass there.
+    assert!(!matches(
+        "filter_array_intersect_none_media_recordings",
+        r#"["r1.mp3","r3.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_none_media_recordings",
+        r#"["r3.mp3"]"#,
+        &doc
+    ));
+    // A value that is no list: all/any never hold, none always does.
+    assert!(!matches(
+        "filter_array_intersect_any_single",
+        r#"["r1.mp3"]"#,
+        &doc
+    ));
+    assert!(matches(
+        "filter_array_intersect_none_single",
+        r#"["r1.mp3"]"#,
+        &doc
+    ));
+    // A single value instead of a list.
+    assert!(matches(
+        "filter_array_intersect_any_media_recordings",
+        "r2.mp3",
+        &doc
+    ));
+    // Malformed lists are errors naming the parameter.
+    let err = Filters::from_query([("filter_array_intersect_all_x", "[1,")]).unwrap_err();
+    assert_eq!(err.path(), "filter_array_intersect_all_x");
+    let err = Filters::from_query([("filter_none_", "[1]")]).unwrap_err();
+    assert_eq!(err.path(), "filter_none_");
+}

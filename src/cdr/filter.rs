@@ -20,6 +20,11 @@ use crate::time::GregorianSeconds;
 /// |---|---|---|
 /// | `filter_<path>` | `V` | the value at `path`, as text, is `V` (or one of a JSON list `V`) |
 /// | `filter_not_<path>` | `V` | it is not |
+/// | `filter_any_<path>` | `[V, …]` | it is one of the list (compared as `filter_`) |
+/// | `filter_none_<path>` | `[V, …]` | it is none of the list |
+/// | `filter_array_intersect_all_<path>` | `[V, …]` | the list at `path` holds every `V` |
+/// | `filter_array_intersect_any_<path>` | `[V, …]` | the list at `path` holds some `V` |
+/// | `filter_array_intersect_none_<path>` | `[V, …]` | the list at `path` holds no `V` (or `path` is no list) |
 /// | `has_key` | `path` | `path` is present (even `null`) |
 /// | `key_missing` | `path` | `path` is absent |
 /// | `has_value` | `path` | `path` holds a non-empty value |
@@ -54,6 +59,11 @@ use crate::time::GregorianSeconds;
 ///   `pvt_created` and lets such a document through `created_from`); `modified_from` and
 ///   `modified_to` read `pvt_modified` the same way.
 ///
+/// - the newer filters `filter_any_` and `filter_none_` compare as `filter_` does, numbers
+///   included (KAZOO's match JSON strings only), and `filter_array_intersect_none_` means
+///   "holds none of" (KAZOO codes it as "does not hold all of"); their values may be a single
+///   value as well as a list. Members of a list at `path` compare by the same text cast.
+///
 /// Emptiness (`has_value`, `value_missing`) is `kz_term:is_empty`: absent, `null`, `0`,
 /// `0.0`, `""`, `"0"`, `"NULL"`, `"undefined"`, `[]` and `{}` are empty.
 ///
@@ -78,6 +88,8 @@ use crate::time::GregorianSeconds;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filters {
     clauses: Vec<Clause>,
+    /// The keys the clauses read (what [`Filters::matches`] writes out).
+    top_keys: Vec<super::pick::Want>,
 }
 
 /// One filter of the query string.
@@ -88,6 +100,11 @@ enum Clause {
         value: Wanted,
         negate: bool,
     },
+    Intersect {
+        path: Path,
+        value: Wanted,
+        rule: Intersect,
+    },
     HasKey(Path),
     KeyMissing(Path),
     HasValue(Path),
@@ -97,6 +114,14 @@ enum Clause {
         bound: Bound,
         at: GregorianSeconds,
     },
+}
+
+/// How `filter_array_intersect_<rule>_` compares a list with the wanted values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intersect {
+    All,
+    Any,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +176,8 @@ impl Filters {
                 clauses.push(clause);
             }
         }
-        Ok(Filters { clauses })
+        let top_keys = top_keys(&clauses);
+        Ok(Filters { clauses, top_keys })
     }
 
     /// Whether there are no filters.
@@ -171,19 +197,115 @@ impl Filters {
     }
 
     /// Whether a CDR passes every filter, judged on its JSON form (as KAZOO judges the
-    /// stored document: integers written as numbers, unknown keys included).
+    /// stored document, unknown keys included): the same answer as
+    /// `matches_json(&serde_json::to_value(cdr)?)`.
+    ///
+    /// Only the top-level keys the filters read are written out (the CDR's serialisation
+    /// stops as soon as it has written them all), so a filter on `call_direction` costs one
+    /// small value, not the whole document.
     pub fn matches(&self, cdr: &Cdr) -> bool {
         if self.clauses.is_empty() {
             return true;
         }
-        serde_json::to_value(cdr).is_ok_and(|document| self.matches_json(&document))
+        let document = Value::Object(super::pick::pick(cdr, &self.top_keys));
+        self.matches_json(&document)
     }
+
+    /// A fingerprint of the filter set, the same for the same filters in any order; 0 for
+    /// no filters. Cursors carry it so that a cursor is only accepted under the filters that
+    /// issued it.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let mut sums: Vec<u64> = self
+            .clauses
+            .iter()
+            .map(|clause| fnv1a(format!("{clause:?}").as_bytes()))
+            .collect();
+        sums.sort_unstable();
+        sums.dedup();
+        if sums.is_empty() {
+            return 0;
+        }
+        let bytes: Vec<u8> = sums.iter().flat_map(|sum| sum.to_be_bytes()).collect();
+        fnv1a(&bytes)
+    }
+}
+
+/// A query parameter's Gregorian seconds (`created_from=63724403398`).
+pub(crate) fn parse_gregorian(value: &str) -> Result<GregorianSeconds, Error> {
+    use std::num::IntErrorKind;
+    let at = value.parse::<i64>().map_err(|e| match e.kind() {
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => Error::out_of_range(
+            show_str(value),
+            "Gregorian seconds from -9223372036854775808 to 9223372036854775807",
+        ),
+        _ => Error::invalid(
+            show_str(value),
+            "Gregorian seconds",
+            "an integer such as 63724403398",
+        ),
+    })?;
+    Ok(GregorianSeconds(at))
+}
+
+/// FNV-1a, 64 bits.
+pub(crate) fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The keys the clauses read: the first two keys of each path (see `pick::wants`).
+fn top_keys(clauses: &[Clause]) -> Vec<super::pick::Want> {
+    let listing = ["timestamp".to_owned()];
+    let created = ["pvt_created".to_owned()];
+    let modified = ["pvt_modified".to_owned()];
+    let paths = clauses.iter().flat_map(|clause| -> Vec<&[String]> {
+        match clause {
+            Clause::Equals { path, .. }
+            | Clause::Intersect { path, .. }
+            | Clause::HasKey(path)
+            | Clause::KeyMissing(path)
+            | Clause::HasValue(path)
+            | Clause::ValueMissing(path) => vec![path.0.as_slice()],
+            Clause::Time { field, .. } => match field {
+                TimeField::Listing => vec![&listing[..], &created[..]],
+                TimeField::Modified => vec![&modified[..]],
+            },
+        }
+    });
+    super::pick::wants(paths.collect::<Vec<_>>())
 }
 
 impl Clause {
     /// The clause of one query parameter; `None` for a parameter that is not a filter.
     fn parse(key: &str, value: &str) -> Result<Option<Clause>, Error> {
+        let intersect = [
+            ("filter_array_intersect_all_", Intersect::All),
+            ("filter_array_intersect_any_", Intersect::Any),
+            ("filter_array_intersect_none_", Intersect::None),
+        ];
+        for (prefix, rule) in intersect {
+            if let Some(path) = key.strip_prefix(prefix) {
+                return Ok(Some(Clause::Intersect {
+                    path: Path::parse(path)?,
+                    value: Wanted::parse(value)?,
+                    rule,
+                }));
+            }
+        }
         let clause = if let Some(path) = key.strip_prefix("filter_not_") {
+            Clause::Equals {
+                path: Path::parse(path)?,
+                value: Wanted::parse(value)?,
+                negate: true,
+            }
+        } else if let Some(path) = key.strip_prefix("filter_any_") {
+            Clause::Equals {
+                path: Path::parse(path)?,
+                value: Wanted::parse(value)?,
+                negate: false,
+            }
+        } else if let Some(path) = key.strip_prefix("filter_none_") {
             Clause::Equals {
                 path: Path::parse(path)?,
                 value: Wanted::parse(value)?,
@@ -212,22 +334,10 @@ impl Clause {
     }
 
     fn time(field: TimeField, bound: Bound, value: &str) -> Result<Clause, Error> {
-        use std::num::IntErrorKind;
-        let at = value.parse::<i64>().map_err(|e| match e.kind() {
-            IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => Error::out_of_range(
-                show_str(value),
-                "Gregorian seconds from -9223372036854775808 to 9223372036854775807",
-            ),
-            _ => Error::invalid(
-                show_str(value),
-                "Gregorian seconds",
-                "an integer such as 63724403398",
-            ),
-        })?;
         Ok(Clause::Time {
             field,
             bound,
-            at: GregorianSeconds(at),
+            at: parse_gregorian(value)?,
         })
     }
 
@@ -238,6 +348,17 @@ impl Clause {
                 value,
                 negate,
             } => value.accepts(&as_text(path.lookup(document))) != *negate,
+            Clause::Intersect { path, value, rule } => {
+                let Some(Value::Array(items)) = path.lookup(document) else {
+                    return *rule == Intersect::None;
+                };
+                let held = |wanted: &str| items.iter().any(|item| as_text(Some(item)) == wanted);
+                match rule {
+                    Intersect::All => value.members().all(held),
+                    Intersect::Any => value.members().any(held),
+                    Intersect::None => !value.members().any(held),
+                }
+            }
             Clause::HasKey(path) => path.lookup(document).is_some(),
             Clause::KeyMissing(path) => path.lookup(document).is_none(),
             Clause::HasValue(path) => !is_empty(path.lookup(document)),
@@ -313,6 +434,17 @@ impl Wanted {
             wanted.decoded = Some(decoded);
         }
         Ok(wanted)
+    }
+
+    /// The values a list filter names: the list's members, else the one value (decoded
+    /// when it is a JSON string).
+    fn members(&self) -> impl Iterator<Item = &str> {
+        let single = if self.any_of.is_empty() && !self.text.trim_start().starts_with('[') {
+            Some(self.decoded.as_deref().unwrap_or(&self.text))
+        } else {
+            None
+        };
+        self.any_of.iter().map(String::as_str).chain(single)
     }
 
     fn accepts(&self, text: &str) -> bool {

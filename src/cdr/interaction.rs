@@ -217,7 +217,7 @@ fn build(mut legs: Vec<&Cdr>) -> Option<Interaction<'_>> {
 }
 
 /// Channel time in µs (legs without one last), loopback leg `A < B < none`, call id.
-fn leg_order(leg: &Cdr) -> (bool, i64, u8, &str) {
+pub(crate) fn leg_order(leg: &Cdr) -> (bool, i64, u8, &str) {
     let micros = leg
         .channel_created_time
         .or_else(|| leg.start_time().map(UnixMicros::from_gregorian))

@@ -13,6 +13,9 @@
 //!   [`OrderedStore`]: cursor pagination over a slice or a host's ordered store, for CDRs and
 //!   for interactions.
 //! - [`Filters`]: KAZOO's query-string filters (`filter_<path>`, `has_value`, …).
+//! - [`ListingQuery`]: one crossbar listing request, from its query string to KAZOO's JSON
+//!   or CSV answer, with filters inside pagination; [`Cdr::public_doc`], [`legs_of`] and
+//!   [`Summary`] for the other CDR endpoints.
 //! - [`csv`] (feature `csv`): RFC 4180 export of rows, streamed to any writer.
 //! - [`Ingest`]: KAZOO's `cdr` application, CHANNEL_DESTROY events in, stored CDRs out;
 //!   [`account_modb`] names their month databases, [`normalize_document`] normalises keys.
@@ -35,20 +38,23 @@ mod cost;
 #[cfg(feature = "csv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv;
-mod cursor;
 mod direction;
 mod filter;
 mod ids;
 mod ingest;
 mod interaction;
+mod listing;
+mod listing_key;
 mod named;
 mod normalize;
-mod order;
-mod page;
+mod pagination;
+mod pick;
+mod public_doc;
 mod record;
 mod resource_type;
 mod row;
 mod sip_headers;
+mod summary;
 
 pub use account_db::account_modb;
 pub use channel_vars::CustomChannelVars;
@@ -58,14 +64,17 @@ pub use filter::Filters;
 pub use ids::{CdrId, InteractionId};
 pub use ingest::{Ingest, Ingested, SkipReason};
 pub use interaction::{GroupId, Interaction, InteractionSummary, group_interactions};
+pub use listing::{ListingItem, ListingQuery};
+pub use listing_key::SortKey;
 pub use named::Unrecognized;
 pub use normalize::normalize_document;
-pub use order::SortOrder;
-pub use page::{
-    OrderedStore, Page, PageRequest, ScanStart, SortKey, paginate, paginate_interaction_store,
+pub use pagination::{
+    OrderedStore, Page, PageRequest, ScanStart, SortOrder, paginate, paginate_interaction_store,
     paginate_interactions, paginate_store,
 };
+pub use public_doc::legs_of;
 pub use record::Cdr;
 pub use resource_type::ResourceType;
 pub use row::{PublicRow, RowOptions};
 pub use sip_headers::CustomSipHeaders;
+pub use summary::Summary;

@@ -66,7 +66,9 @@ impl RowOptions {
 /// written as the CSV export writes document values: `null` empty, strings bare, a list of
 /// scalars joined by `,`, any other list or object as JSON.
 ///
-/// Serialised as a JSON object of strings in column order.
+/// Serialised as KAZOO's JSON row: an object in column order with KAZOO's JSON types
+/// (integers for `duration_seconds` and `billing_seconds`, a list for `media_recordings`,
+/// strings elsewhere).
 ///
 /// ```
 /// use kazoo_records::cdr::{Cdr, PublicRow, RowOptions};
@@ -196,12 +198,53 @@ impl Cdr {
 }
 
 impl Serialize for PublicRow {
+    /// KAZOO's JSON row: an object in column order, every cell a string except
+    /// `duration_seconds` and `billing_seconds` (integers; `""` when the CDR has none) and
+    /// `media_recordings` (a list, `[]` when there are none).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (column, value) in self.iter() {
-            map.serialize_entry(column, value)?;
+            map.serialize_entry(column, &typed_cell(column, value))?;
         }
         map.end()
+    }
+}
+
+/// A row as KAZOO's JSON object (what serialising its [`PublicRow`] gives), built from
+/// reusable cells.
+pub(crate) fn json_row(cdr: &Cdr, options: &RowOptions, cells: &mut RowCells) -> Value {
+    cells.fill(cdr, options);
+    let mut map = serde_json::Map::new();
+    for (column, value) in ALL_COLUMNS.iter().zip(cells.iter()) {
+        map.insert((*column).to_owned(), typed_cell(column, value));
+    }
+    Value::Object(map)
+}
+
+/// A cell with KAZOO's JSON type for its column.
+fn typed_cell(column: &str, value: &str) -> Value {
+    match column {
+        "duration_seconds" | "billing_seconds" => match value.parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::from(value),
+        },
+        "media_recordings" => {
+            // An object, or a list that is not of scalars, was written as its JSON: give it
+            // back, an object as a list of it (KAZOO's `media_recordings` is always a list).
+            if value.starts_with('{') || value.starts_with("[{") || value.starts_with("[[") {
+                match serde_json::from_str::<Value>(value) {
+                    Ok(list @ Value::Array(_)) => return list,
+                    Ok(object @ Value::Object(_)) => return Value::Array(vec![object]),
+                    _ => {}
+                }
+            }
+            if value.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Array(value.split(',').map(Value::from).collect())
+            }
+        }
+        _ => Value::from(value),
     }
 }
 
@@ -251,12 +294,20 @@ impl RowCells {
         let micros = cdr
             .channel_created_time
             .or_else(|| start.map(UnixMicros::from_gregorian));
-        self.with(|out| micros.inspect(|m| m.write_decimal_seconds(out)));
+        self.with(|out| {
+            if let Some(micros) = micros {
+                // KAZOO's float: six decimals at most, trailing zeros dropped, one kept.
+                micros.write_decimal_seconds(out);
+                while out.ends_with('0') && !out.ends_with(".0") {
+                    out.pop();
+                }
+            }
+        });
         self.with(|out| start.inspect(|s| s.write_rfc1036(out)));
         self.with(|out| start.inspect(|s| s.write_iso8601_date(out)));
         self.with(|out| start.inspect(|s| s.write_iso8601(UtcOffset::UTC, out)));
         self.push(text(&vars.account_billing));
-        self.with(|out| vars.rate.inspect(|rate| rate.write_dollars(out)));
+        self.with(|out| vars.rate.unwrap_or_default().write_dollars(out));
         self.push(text(&vars.rate_name));
         self.push(text(&vars.bridge_id));
         self.push(text(&cdr.recording_url));

@@ -2,10 +2,10 @@
 
 /// The order of a listing: by its sort key, oldest first or newest first.
 ///
-/// Chosen with [`PageRequest::order`](super::PageRequest::order) (or
-/// [`ascending`](super::PageRequest::ascending) / [`descending`](super::PageRequest::descending)),
-/// and handed to [`OrderedStore::scan`](super::OrderedStore::scan). Not to be confused with
-/// [`CallDirection`](super::CallDirection), the direction of a call leg.
+/// Chosen with [`PageRequest::order`](crate::cdr::PageRequest::order) (or
+/// [`ascending`](crate::cdr::PageRequest::ascending) / [`descending`](crate::cdr::PageRequest::descending)),
+/// and handed to [`OrderedStore::scan`](crate::cdr::OrderedStore::scan). Not to be confused with
+/// [`CallDirection`](crate::cdr::CallDirection), the direction of a call leg.
 ///
 /// ```
 /// use kazoo_records::cdr::{PageRequest, SortOrder};

@@ -1,11 +1,14 @@
-//! Pagination cursors: opaque, versioned, URL-safe strings, bound to the query that issued
-//! them and checked for alteration.
+//! The cursor codec: a listing position and the query it belongs to, as an opaque, versioned,
+//! URL-safe string checked for alteration. Only encoding and decoding live here; whether a
+//! cursor fits a request is decided by the request (`request.rs`).
 //!
 //! A cursor is `v1.` followed by the URL-safe base64 (no padding) of a small binary payload:
 //!
 //! ```text
-//! listing u8 | order u8 | from i64 | to i64 | time i64 | tie u64 | id bytes | checksum u64
+//! listing u8 | order u8 | from i64 | to i64 | scope u64 | time i64 | tie u64 | id bytes | checksum u64
 //! ```
+//!
+//! `scope` is a fingerprint of what else decides the rows (filters, owner); 0 for none.
 //!
 //! (integers big-endian). The checksum is FNV-1a over a fixed domain string and the payload:
 //! not a secret MAC — a host that needs unforgeable cursors signs them itself — but any edit,
@@ -25,8 +28,8 @@ const DOMAIN: &[u8] = b"kazoo-records cursor v1";
 /// The longest cursor text accepted (a generous bound for ids of a few hundred bytes).
 const MAX_TEXT: usize = 2048;
 
-/// Fixed-size part of the payload before the id: listing, order, from, to, time, tie.
-const HEAD: usize = 1 + 1 + 8 + 8 + 8 + 8;
+/// Fixed-size part of the payload before the id: listing, order, from, to, scope, time, tie.
+const HEAD: usize = 1 + 1 + 8 + 8 + 8 + 8 + 8;
 
 /// Bytes of the checksum at the end.
 const SUM: usize = 8;
@@ -86,6 +89,8 @@ pub(crate) struct Cursor {
     pub order: SortOrder,
     pub from: GregorianSeconds,
     pub to: GregorianSeconds,
+    /// The fingerprint of the filters and owner the cursor was issued under (0: none).
+    pub scope: u64,
     pub position: Position,
 }
 
@@ -100,6 +105,7 @@ impl Cursor {
         });
         payload.extend_from_slice(&self.from.0.to_be_bytes());
         payload.extend_from_slice(&self.to.0.to_be_bytes());
+        payload.extend_from_slice(&self.scope.to_be_bytes());
         payload.extend_from_slice(&self.position.time.to_be_bytes());
         payload.extend_from_slice(&self.position.tie.to_be_bytes());
         payload.extend_from_slice(self.position.id.as_bytes());
@@ -152,8 +158,9 @@ impl Cursor {
         let field = |at: usize| read_u64(data, at).ok_or_else(malformed);
         let from = field(2)? as i64;
         let to = field(10)? as i64;
-        let time = field(18)? as i64;
-        let tie = field(26)?;
+        let scope = field(18)?;
+        let time = field(26)? as i64;
+        let tie = field(34)?;
         let id = data
             .get(HEAD..)
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
@@ -163,6 +170,7 @@ impl Cursor {
             order,
             from: GregorianSeconds(from),
             to: GregorianSeconds(to),
+            scope,
             position: Position {
                 time,
                 id: id.to_owned(),
@@ -256,6 +264,7 @@ mod tests {
             order: SortOrder::Descending,
             from: GregorianSeconds(63_724_000_000),
             to: GregorianSeconds(63_726_682_000),
+            scope: 0x1234_5678_9abc_def0,
             position: Position {
                 time: 63_724_403_408,
                 id: "201905-abc".to_owned(),
@@ -350,12 +359,14 @@ mod tests {
 
         #[test]
         fn cursors_round_trip(time in any::<i64>(), tie in any::<u64>(), id in ".{0,40}",
-                              from in any::<i64>(), to in any::<i64>(), asc in any::<bool>()) {
+                              from in any::<i64>(), to in any::<i64>(), asc in any::<bool>(),
+                              scope in any::<u64>()) {
             let cursor = Cursor {
                 listing: Listing::Interactions,
                 order: if asc { SortOrder::Ascending } else { SortOrder::Descending },
                 from: GregorianSeconds(from),
                 to: GregorianSeconds(to),
+                scope,
                 position: Position { time, id, tie },
             };
             prop_assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
