@@ -206,6 +206,11 @@ impl Index {
         mut deliver: impl FnMut(&'s Subscription),
     ) {
         let cell = cell_index(event.severity(), event.verbosity());
+        if self.kinds == [0; KINDS] {
+            // Only any-account, any-app bindings: one list, nothing to hash or merge.
+            self.any[cell].for_each(&mut deliver);
+            return;
+        }
         let mut lists = Lists::default();
         lists.add(&self.any[cell]);
         let app = event.app_name();
@@ -349,9 +354,11 @@ impl Index {
 /// How many lists and candidates a dispatch gathers without allocating.
 const INLINE: usize = 16;
 
-/// The lists an event's subscriptions come from: the first [`INLINE`] inline, more spilled.
+/// The non-empty lists an event's subscriptions come from: the first held apart (most events
+/// find one), the next [`INLINE`] inline, more spilled.
 #[derive(Default)]
 struct Lists<'s> {
+    first: Option<&'s List>,
     inline: [Option<&'s List>; INLINE],
     len: usize,
     spilled: Vec<&'s List>,
@@ -362,6 +369,10 @@ impl<'s> Lists<'s> {
         if list.is_empty() {
             return;
         }
+        if self.first.is_none() {
+            self.first = Some(list);
+            return;
+        }
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = Some(list),
             None => self.spilled.push(list),
@@ -369,28 +380,25 @@ impl<'s> Lists<'s> {
         self.len += 1;
     }
 
-    fn iter(&self) -> impl Iterator<Item = &'s List> + '_ {
-        self.inline
-            .iter()
-            .flatten()
-            .copied()
-            .chain(self.spilled.iter().copied())
-    }
-
     /// Calls `f` with each subscription of every list, once, in id (bind) order.
     fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscription)) {
-        match self.len {
-            0 => {}
+        let Some(first) = self.first else {
+            return;
+        };
+        if self.len == 0 {
             // One list is in id order and holds each subscription once.
-            1 => self.iter().for_each(|list| list.for_each(f)),
-            _ => {
-                let mut all = Candidates::default();
-                for list in self.iter() {
-                    list.for_each(&mut |s| all.push(s));
-                }
-                all.for_each_once_in_order(f);
-            }
+            first.for_each(f);
+            return;
         }
+        let mut all = Candidates::default();
+        let rest = self.inline.iter().flatten().copied();
+        for list in std::iter::once(first)
+            .chain(rest)
+            .chain(self.spilled.iter().copied())
+        {
+            list.for_each(&mut |s| all.push(s));
+        }
+        all.for_each_once_in_order(f);
     }
 }
 

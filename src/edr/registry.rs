@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
 use super::binding::Binding;
 use super::event::Event;
-use super::index::{CELLS, Index, cell_bit, cell_mask};
+use super::index::{CELLS, Index, cell_index, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
 use super::snapshot::Snapshots;
@@ -72,8 +72,9 @@ use crate::error::Error;
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 pub struct Registry {
-    /// Bit `cell_bit(s, v)` is set while some binding selects severity `s` and verbosity `v`.
-    interest: AtomicU32,
+    /// Bit `v` of byte `s` is set while some binding selects severity `s` and verbosity `v`
+    /// (a byte per severity, so that the check is one byte load and one bit test).
+    interest: [AtomicU8; Severity::ALL.len()],
     /// The published index and every thread's cached snapshot of it (see `snapshot.rs`).
     snapshots: Snapshots,
     /// Serialises binds and unbinds.
@@ -125,7 +126,7 @@ impl Registry {
     pub fn new() -> Self {
         let index = Index::new(crate::random::seed());
         Registry {
-            interest: AtomicU32::new(0),
+            interest: Default::default(),
             snapshots: Snapshots::new(index.clone()),
             writer: Mutex::new(Writer {
                 index,
@@ -285,15 +286,13 @@ impl Registry {
         if !self.is_interested(event.severity(), event.verbosity()) {
             return DispatchReport::default();
         }
-        let depth = nesting_depth();
-        if depth > Registry::MAX_NESTED_DEPTH {
+        let Some(_nesting) = Nesting::enter() else {
             self.dropped_nested.fetch_add(1, Ordering::Relaxed);
             return DispatchReport {
                 dropped_nested: 1,
                 ..DispatchReport::default()
             };
-        }
-        let _nesting = Nesting::enter();
+        };
         // Held until every delivery is done (or unwinds): `unbind` waits for it.
         let reading = self.snapshots.read();
         let mut report = DispatchReport::default();
@@ -314,7 +313,7 @@ impl Registry {
     /// atomic load, exact after every bind and unbind.
     #[inline]
     pub fn is_interested(&self, severity: Severity, verbosity: Verbosity) -> bool {
-        self.interest.load(Ordering::Relaxed) & cell_bit(severity, verbosity) != 0
+        self.interest[severity.index()].load(Ordering::Relaxed) & 1 << verbosity.index() != 0
     }
 
     /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)).
@@ -391,7 +390,10 @@ impl Registry {
             .filter(|(_, count)| **count > 0)
             .fold(0u32, |mask, (cell, _)| mask | 1 << cell);
         let published = self.snapshots.publish(writer.index.clone());
-        self.interest.store(mask, Ordering::SeqCst);
+        for (severity, byte) in self.interest.iter().enumerate() {
+            let bits = mask >> cell_index(Severity::ALL[severity], Verbosity::Trace);
+            byte.store((bits & 0x3f) as u8, Ordering::SeqCst);
+        }
         published
     }
 }
@@ -408,7 +410,11 @@ impl fmt::Debug for Registry {
             .field("subscriptions", &self.subscription_count())
             .field(
                 "interest",
-                &format_args!("{:#020b}", self.interest.load(Ordering::Relaxed)),
+                &self
+                    .interest
+                    .iter()
+                    .map(|byte| format!("{:#08b}", byte.load(Ordering::Relaxed)))
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -440,10 +446,21 @@ fn drop_panic_payload(payload: Box<dyn Any + Send>) {
 struct Nesting;
 
 impl Nesting {
-    fn enter() -> Self {
+    /// Enters one more level of dispatch on this thread, or `None` when that would nest
+    /// deeper than [`Registry::MAX_NESTED_DEPTH`].
+    #[inline]
+    fn enter() -> Option<Self> {
         // During thread teardown the thread-local is gone; nesting is then not tracked.
-        let _ = DEPTH.try_with(|d| d.set(d.get() + 1));
-        Nesting
+        let depth = DEPTH
+            .try_with(|d| {
+                let depth = d.get();
+                if depth <= Registry::MAX_NESTED_DEPTH {
+                    d.set(depth + 1);
+                }
+                depth
+            })
+            .unwrap_or(0);
+        (depth <= Registry::MAX_NESTED_DEPTH).then_some(Nesting)
     }
 }
 
