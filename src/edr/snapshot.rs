@@ -60,7 +60,8 @@
 //! 5. *No host code runs under a crate lock.* Every `Arc` that may be the last reference to an
 //!    index (and so to subscriptions, their callbacks and what those captured) is moved out of
 //!    its lock and dropped after the lock is released: a replaced `Local` in `refresh`, the
-//!    `Local`s a writer takes, the slots `prune` forgets, the old published index (returned
+//!    `Local`s a writer takes, the slots `prune` forgets (only once no dispatch reads from
+//!    them, so that they stay findable while in use), the old published index (returned
 //!    to the writer, which drops it after its own lock), the slots a dropped registry retires
 //!    and the slot of an exiting thread. Callbacks run with no crate lock held.
 
@@ -319,11 +320,24 @@ impl Snapshots {
         drop(slots);
     }
 
-    /// Forgets the slots of threads that have exited.
+    /// Forgets the slots of threads that have exited (only the registry holds the slot) and
+    /// whose snapshots no dispatch is reading (a thread's last dispatch may run from a
+    /// destructor during its exit, with a slot of its own: that slot stays findable until the
+    /// dispatch ends).
     pub fn prune(&self) {
         let gone: Vec<Arc<Slot>> = {
             let mut readers = self.readers.lock();
-            let (gone, kept) = readers.drain(..).partition(|s| Arc::strong_count(s) == 1);
+            let (gone, kept) = readers.drain(..).partition(|s| {
+                Arc::strong_count(s) == 1 && {
+                    let mut state = s.state.lock();
+                    state.in_use.retain(|(_, gate)| !gate.is_open());
+                    state.in_use.is_empty()
+                        && state
+                            .current
+                            .as_ref()
+                            .is_none_or(|local| Arc::strong_count(local) == 1)
+                }
+            });
             *readers = kept;
             gone
         };
