@@ -15,7 +15,7 @@
 //! - each bucket cell holds its subscriptions in bind order in a [`List`], a persistent B+ tree
 //!   (appends copy the rightmost path, removals the path to the entry), so that many
 //!   subscriptions with one binding (one per websocket client, say) cost O(log n) each to bind
-//!   and unbind, and a list of at most [`FANOUT`] subscriptions is one flat slice.
+//!   and unbind, and a list of at most [`LEAF`] subscriptions is one flat slice.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -32,8 +32,11 @@ const GROUPS: usize = 32;
 /// How many shards each group holds.
 const GROUP_SHARDS: usize = 32;
 
-/// The widest a [`List`] node gets.
-const FANOUT: usize = 32;
+/// The most subscriptions a [`List`] leaf holds: wide, so that dispatch walks flat slices.
+const LEAF: usize = 32;
+/// The most children an inner [`List`] node holds: narrow, as a write copies one inner node
+/// per level (and drops the old copy when the old index goes).
+const INNER: usize = 8;
 
 /// How many severity×verbosity cells there are.
 pub(crate) const CELLS: usize = Severity::ALL.len() * Verbosity::ALL.len();
@@ -521,7 +524,7 @@ impl Node {
     fn push(&mut self, subscription: &Arc<Subscription>) -> Option<Child> {
         let id = subscription.id();
         match self {
-            Node::Leaf(subscriptions) if subscriptions.len() < FANOUT => {
+            Node::Leaf(subscriptions) if subscriptions.len() < LEAF => {
                 subscriptions.push(Arc::clone(subscription));
                 None
             }
@@ -544,7 +547,7 @@ impl Node {
                     }),
                 };
                 let split = split?;
-                if children.len() < FANOUT {
+                if children.len() < INNER {
                     children.push(split);
                     None
                 } else {

@@ -295,11 +295,7 @@ impl Registry {
         };
         // Held until every delivery is done (or unwinds): `unbind` waits for it.
         let reading = self.snapshots.read();
-        let mut report = DispatchReport::default();
-        reading.index().for_each_candidate(event, |subscription| {
-            self.deliver(subscription, event, &mut report)
-        });
-        report
+        self.deliver_all(reading.index(), event)
     }
 
     /// The old name of [`dispatch`](Self::dispatch), which it calls.
@@ -363,19 +359,40 @@ impl Registry {
         self.writer.lock().subscriptions.len()
     }
 
-    /// Delivers `event` to one subscription (calls its callback) unless it was unbound,
-    /// catching a panic; counts the outcome in `report`.
-    #[inline]
-    fn deliver(&self, subscription: &Subscription, event: &Event, report: &mut DispatchReport) {
-        if subscription.is_unbound() {
-            return;
-        }
-        match catch_unwind(AssertUnwindSafe(|| subscription.call(event))) {
-            Ok(()) => report.delivered += 1,
-            Err(payload) => {
-                report.panicked += 1;
-                self.panicked.fetch_add(1, Ordering::Relaxed);
-                drop_panic_payload(payload);
+    /// Delivers `event` to every subscription of `index` that selects it and is not unbound,
+    /// in id (bind) order, catching panics; counts the outcomes.
+    ///
+    /// One `catch_unwind` covers the whole walk, so the common case pays for it once per
+    /// event: after a panic the walk starts over and skips every subscription up to the one
+    /// that panicked (candidates come in increasing id order).
+    fn deliver_all(&self, index: &Index, event: &Event) -> DispatchReport {
+        let mut report = DispatchReport::default();
+        let mut done: Option<SubscriptionId> = None;
+        loop {
+            let mut attempted = done;
+            let walk = catch_unwind(AssertUnwindSafe(|| {
+                index.for_each_candidate(event, |subscription| {
+                    let id = subscription.id();
+                    if done.is_some_and(|done| id <= done) || subscription.is_unbound() {
+                        return;
+                    }
+                    attempted = Some(id);
+                    subscription.call(event);
+                    report.delivered += 1;
+                })
+            }));
+            match walk {
+                Ok(()) => return report,
+                Err(payload) => {
+                    drop_panic_payload(payload);
+                    if attempted == done {
+                        // Not a callback's panic (none reached a callback): do not retry.
+                        return report;
+                    }
+                    report.panicked += 1;
+                    self.panicked.fetch_add(1, Ordering::Relaxed);
+                    done = attempted;
+                }
             }
         }
     }
