@@ -3,7 +3,8 @@
 //! - dispatch to 1 match among 10 / 1 000 / 100 000 subscriptions: ≤ 250 ns and flat;
 //! - the same, KAZOO's way (every binding's keys matched as topic patterns): ≥ 100× slower at 100 000;
 //! - emitter, build (id, timestamps) + dispatch to 1: ≤ 1 µs;
-//! - 2 threads emitting while a third binds/unbinds: throughput ≥ 1.6× one thread.
+//! - 2 threads emitting while a third binds/unbinds: throughput ≥ 1.6× one thread;
+//! - binding n subscriptions with the same binding (then unbinding them): linear in n.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -260,5 +261,48 @@ fn concurrent(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, is_interested, dispatch, emitter, concurrent);
+/// Binds `n` subscriptions with the same binding (one per websocket client, say), then unbinds
+/// them all: the cost per subscription must not grow with `n`.
+fn bind_identical(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bind_then_unbind_identical");
+    group.sample_size(10);
+    for n in [1_000usize, 10_000, 100_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        let names: Vec<String> = (0..n).map(|i| format!("client{i}")).collect();
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let registry = Registry::new();
+                    let start = Instant::now();
+                    let ids: Vec<_> = names
+                        .iter()
+                        .map(|name| {
+                            registry
+                                .bind(name.as_str(), [Binding::default()], |e: &Event| {
+                                    black_box(e.id());
+                                })
+                                .expect("bind")
+                        })
+                        .collect();
+                    for id in ids {
+                        registry.unbind(id);
+                    }
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    is_interested,
+    dispatch,
+    emitter,
+    concurrent,
+    bind_identical
+);
 criterion_main!(benches);

@@ -618,3 +618,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn several_panicking_callbacks_in_one_dispatch_each_count_once_and_the_rest_run_in_order() {
+    let registry = Registry::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    for i in 0..12 {
+        let l = Arc::clone(&log);
+        registry
+            .bind(format!("s{i}"), [Binding::default()], move |_| {
+                l.lock().unwrap().push(i);
+                if i % 3 == 0 {
+                    panic!("subscriber {i}");
+                }
+            })
+            .unwrap();
+    }
+    let report = registry.dispatch(&event("a", None, Severity::Ok, Verbosity::Info));
+    assert_eq!((report.delivered, report.panicked), (8, 4));
+    assert_eq!(*log.lock().unwrap(), (0..12).collect::<Vec<_>>());
+    assert_eq!(registry.stats().panicked, 4);
+}

@@ -1,13 +1,21 @@
 //! The compiled, immutable dispatch index a [`Registry`](super::Registry) publishes.
 //!
-//! Every binding is filed under the (account, app) pairs it selects, with the set of
-//! severity×verbosity cells it selects; wildcards are filed as "any". An event then probes a
-//! handful of buckets (its account or any × its app or any, plus its ancestors for bindings with
-//! `include_descendants`) instead of scanning subscriptions, so dispatch cost depends on the
-//! candidates, not on how many subscriptions are bound.
+//! Every binding is filed under the (account, app) pairs it selects, and within each pair under
+//! every severity×verbosity cell it selects; wildcards are filed as "any". An event then looks
+//! at one list per bucket it could match (its account or any × its app or any, plus its
+//! ancestors for bindings with `include_descendants`), and only at bucket kinds some binding
+//! uses: with only `*`-account, `*`-app bindings bound, dispatch hashes nothing.
 //!
-//! The buckets are spread over [`SHARDS`] copy-on-write shards: a bind or unbind clones only
-//! the shards it touches, so the writer's cost stays small however many subscriptions exist.
+//! Everything is persistent (shared, copy-on-write) so that publishing a new index after a
+//! bind or an unbind costs O(log n), not O(n):
+//! - the (any account, any app) bucket is held directly;
+//! - the other buckets are spread over [`GROUPS`]×[`GROUP_SHARDS`] shards, each a small hash map,
+//!   behind two levels of `Arc`: a write copies one group's shard pointers, one shard and one
+//!   bucket;
+//! - each bucket cell holds its subscriptions in bind order in a [`List`], a persistent B+ tree
+//!   (appends copy the rightmost path, removals the path to the entry), so that many
+//!   subscriptions with one binding (one per websocket client, say) cost O(log n) each to bind
+//!   and unbind, and a list of at most [`LEAF`] subscriptions is one flat slice.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -16,11 +24,19 @@ use std::sync::Arc;
 use super::binding::{Binding, Names};
 use super::event::Event;
 use super::level::{Severity, Verbosity};
-use super::subscription::Subscription;
+use super::subscription::{Subscription, SubscriptionId};
 use crate::random::mix64;
 
-/// How many shards the buckets are spread over.
-const SHARDS: usize = 1024;
+/// How many groups of shards the keyed buckets are spread over.
+const GROUPS: usize = 32;
+/// How many shards each group holds.
+const GROUP_SHARDS: usize = 32;
+
+/// The most subscriptions a [`List`] leaf holds: wide, so that dispatch walks flat slices.
+const LEAF: usize = 32;
+/// The most children an inner [`List`] node holds: narrow, as a write copies one inner node
+/// per level (and drops the old copy when the old index goes).
+const INNER: usize = 8;
 
 /// How many severity×verbosity cells there are.
 pub(crate) const CELLS: usize = Severity::ALL.len() * Verbosity::ALL.len();
@@ -43,34 +59,48 @@ pub(crate) fn cell_mask(binding: &Binding) -> u32 {
         .fold(0, |mask, bit| mask | bit)
 }
 
-/// An immutable index of subscriptions; cheap to clone (the shards are shared).
+/// An immutable index of subscriptions; cheap to clone (everything is shared).
 #[derive(Clone)]
 pub(crate) struct Index {
-    shards: Vec<Arc<Shard>>,
+    /// Bindings for any account and any app.
+    any: Arc<Cells>,
+    /// Every other bucket, by hash.
+    groups: Arc<Vec<Arc<Group>>>,
+    /// How many bindings are filed under each [`Kind`] of keyed bucket.
+    kinds: [usize; KINDS],
     seed: u64,
+}
+
+/// One list of subscriptions per severity×verbosity cell.
+type Cells = [List; CELLS];
+
+#[derive(Clone)]
+struct Group {
+    shards: Vec<Arc<Shard>>,
 }
 
 #[derive(Clone, Default)]
 struct Shard {
-    buckets: HashMap<u64, Bucket, BuildHasherDefault<PreHashed>>,
+    buckets: HashMap<u64, Arc<Bucket>, BuildHasherDefault<PreHashed>>,
 }
 
-/// The entries filed under one hash, with an index by cell so that a probe only visits the
-/// entries selecting the event's cell.
+/// The buckets filed under one hash: almost always one; more only on a 64-bit collision.
 #[derive(Clone, Default)]
 struct Bucket {
-    entries: Vec<Entry>,
-    /// Entry positions grouped by cell: cell `c` owns `by_cell[starts[c]..starts[c + 1]]`.
-    by_cell: Vec<u32>,
-    starts: [u32; CELLS + 1],
+    keyed: Vec<(BucketKey, Cells)>,
 }
 
-#[derive(Clone)]
-struct Entry {
-    key: BucketKey,
-    cells: u32,
-    subscription: Arc<Subscription>,
+/// The kinds of keyed bucket; an event probes only kinds some binding uses.
+#[derive(Clone, Copy)]
+enum Kind {
+    AnyAccountApp,
+    Account,
+    AccountApp,
+    Ancestor,
+    AncestorApp,
 }
+
+const KINDS: usize = 5;
 
 /// Where a binding is filed: an account (or any) and an app (or any); `ancestor` entries match
 /// events whose account tree holds the account.
@@ -94,103 +124,221 @@ impl Index {
     pub fn new(seed: u64) -> Self {
         // Every shard starts as the same empty one; the first write to a shard copies it.
         let empty = Arc::new(Shard::default());
+        let group = Arc::new(Group {
+            shards: vec![empty; GROUP_SHARDS],
+        });
         Index {
-            shards: (0..SHARDS).map(|_| Arc::clone(&empty)).collect(),
+            any: Arc::new(Cells::default()),
+            groups: Arc::new(vec![group; GROUPS]),
+            kinds: [0; KINDS],
             seed,
         }
     }
 
-    /// Files every binding of `subscription`.
+    /// Files every binding of `subscription`, which must be newer than every subscription
+    /// filed already (ids grow with each bind, so it goes at the end of each list).
     pub fn insert(&mut self, subscription: &Arc<Subscription>) {
         for binding in subscription.bindings() {
-            let cells = cell_mask(binding);
+            let mask = cell_mask(binding);
             for key in bucket_keys(binding) {
-                let hash = self.hash(key.probe());
-                let shard = Arc::make_mut(&mut self.shards[shard_of(hash)]);
-                let bucket = shard.buckets.entry(hash).or_default();
-                match bucket.entries.last_mut() {
-                    // A second binding of the same subscription in the same bucket: merge cells.
-                    Some(last)
-                        if last.key == key && Arc::ptr_eq(&last.subscription, subscription) =>
-                    {
-                        last.cells |= cells;
+                self.count(&key, true);
+                let cells = self.cells_mut(key);
+                for (cell, list) in cells.iter_mut().enumerate() {
+                    if mask & (1 << cell) != 0 {
+                        list.push(subscription);
                     }
-                    _ => bucket.entries.push(Entry {
-                        key,
-                        cells,
-                        subscription: Arc::clone(subscription),
-                    }),
                 }
-                bucket.reindex();
             }
         }
     }
 
     /// Removes every entry of `subscription`.
     pub fn remove(&mut self, subscription: &Arc<Subscription>) {
+        let id = subscription.id();
         for binding in subscription.bindings() {
+            let mask = cell_mask(binding);
             for key in bucket_keys(binding) {
+                self.count(&key, false);
+                let remove = |cells: &mut Cells| {
+                    for (cell, list) in cells.iter_mut().enumerate() {
+                        if mask & (1 << cell) != 0 {
+                            list.remove(id);
+                        }
+                    }
+                    cells.iter().all(List::is_empty)
+                };
+                if key.account.is_none() && key.app.is_none() {
+                    remove(Arc::make_mut(&mut self.any));
+                    continue;
+                }
                 let hash = self.hash(key.probe());
-                let index = shard_of(hash);
-                let holds = self.shards[index].buckets.get(&hash).is_some_and(|b| {
-                    b.entries
-                        .iter()
-                        .any(|e| Arc::ptr_eq(&e.subscription, subscription))
-                });
+                let (g, s) = shard_of(hash);
+                let holds = self.groups[g].shards[s]
+                    .buckets
+                    .get(&hash)
+                    .is_some_and(|b| b.keyed.iter().any(|(k, _)| *k == key));
                 if !holds {
                     continue;
                 }
-                let shard = Arc::make_mut(&mut self.shards[index]);
-                if let Some(bucket) = shard.buckets.get_mut(&hash) {
-                    bucket
-                        .entries
-                        .retain(|e| !Arc::ptr_eq(&e.subscription, subscription));
-                    if bucket.entries.is_empty() {
-                        shard.buckets.remove(&hash);
-                    } else {
-                        bucket.reindex();
+                let group = Arc::make_mut(&mut Arc::make_mut(&mut self.groups)[g]);
+                let shard = Arc::make_mut(&mut group.shards[s]);
+                let Some(bucket) = shard.buckets.get_mut(&hash) else {
+                    continue;
+                };
+                let bucket = Arc::make_mut(bucket);
+                if let Some(i) = bucket.keyed.iter().position(|(k, _)| *k == key) {
+                    if remove(&mut bucket.keyed[i].1) {
+                        bucket.keyed.swap_remove(i);
                     }
+                }
+                if bucket.keyed.is_empty() {
+                    shard.buckets.remove(&hash);
                 }
             }
         }
     }
 
-    /// The subscriptions selecting `event`, each once, in bind order.
-    pub fn candidates<'s>(&'s self, event: &Event, out: &mut Vec<&'s Arc<Subscription>>) {
+    /// Calls `deliver` with every subscription selecting `event`, each once, in bind order.
+    ///
+    /// Allocates nothing when the event's subscriptions come from one list (a list per
+    /// bucket the event falls in), or from at most [`INLINE`] lists holding at most
+    /// [`INLINE`] candidates in all.
+    pub fn for_each_candidate<'s>(
+        &'s self,
+        event: &Event,
+        mut deliver: impl FnMut(&'s Subscription),
+    ) {
         let cell = cell_index(event.severity(), event.verbosity());
-        // Each account (or any) is probed with the event's app and with any app: its part of
-        // the hash is computed once for both.
-        let mut probe = |ancestor: bool, account: Option<&str>| {
-            let prefix = self.prefix(ancestor, account);
-            for app in [Some(event.app_name()), None] {
-                let hash = prefix.finish(app);
-                let Some(bucket) = self.shards[shard_of(hash)].buckets.get(&hash) else {
-                    continue;
-                };
-                let p = Probe {
-                    ancestor,
-                    account,
-                    app,
-                };
-                out.extend(
-                    bucket
-                        .in_cell(cell)
-                        .filter(|e| e.key.is(p))
-                        .map(|e| &e.subscription),
-                );
+        if self.kinds == [0; KINDS] {
+            // Only any-account, any-app bindings: one list, nothing to hash or merge.
+            self.any[cell].for_each(&mut deliver);
+            return;
+        }
+        let mut lists = Lists::default();
+        lists.add(&self.any[cell]);
+        let app = event.app_name();
+        if self.has(Kind::AnyAccountApp) {
+            let prefix = self.prefix(false, None);
+            self.probe(
+                prefix,
+                Probe {
+                    ancestor: false,
+                    account: None,
+                    app: Some(app),
+                },
+                cell,
+                &mut lists,
+            );
+        }
+        if let Some(account) = event.account_id() {
+            if self.has(Kind::Account) || self.has(Kind::AccountApp) {
+                let prefix = self.prefix(false, Some(account));
+                if self.has(Kind::AccountApp) {
+                    self.probe(
+                        prefix,
+                        Probe {
+                            ancestor: false,
+                            account: Some(account),
+                            app: Some(app),
+                        },
+                        cell,
+                        &mut lists,
+                    );
+                }
+                if self.has(Kind::Account) {
+                    self.probe(
+                        prefix,
+                        Probe {
+                            ancestor: false,
+                            account: Some(account),
+                            app: None,
+                        },
+                        cell,
+                        &mut lists,
+                    );
+                }
+            }
+            if self.has(Kind::Ancestor) || self.has(Kind::AncestorApp) {
+                for ancestor in event.account_tree().unwrap_or(&[]) {
+                    let prefix = self.prefix(true, Some(ancestor));
+                    if self.has(Kind::AncestorApp) {
+                        self.probe(
+                            prefix,
+                            Probe {
+                                ancestor: true,
+                                account: Some(ancestor),
+                                app: Some(app),
+                            },
+                            cell,
+                            &mut lists,
+                        );
+                    }
+                    if self.has(Kind::Ancestor) {
+                        self.probe(
+                            prefix,
+                            Probe {
+                                ancestor: true,
+                                account: Some(ancestor),
+                                app: None,
+                            },
+                            cell,
+                            &mut lists,
+                        );
+                    }
+                }
+            }
+        }
+        lists.for_each_once_in_order(&mut deliver);
+    }
+
+    /// Adds the list of `cell` in the bucket `probe` names, if there is one.
+    fn probe<'s>(&'s self, prefix: FxWords, probe: Probe<'_>, cell: usize, lists: &mut Lists<'s>) {
+        let hash = prefix.finish(probe.app);
+        let (g, s) = shard_of(hash);
+        if let Some(bucket) = self.groups[g].shards[s].buckets.get(&hash) {
+            for (key, cells) in &bucket.keyed {
+                if key.is(probe) {
+                    lists.add(&cells[cell]);
+                }
+            }
+        }
+    }
+
+    /// Whether some binding is filed under a bucket of this kind.
+    fn has(&self, kind: Kind) -> bool {
+        self.kinds[kind as usize] != 0
+    }
+
+    fn count(&mut self, key: &BucketKey, add: bool) {
+        let Some(kind) = key.kind() else {
+            return;
+        };
+        let count = &mut self.kinds[kind as usize];
+        *count = if add {
+            *count + 1
+        } else {
+            count.saturating_sub(1)
+        };
+    }
+
+    /// The cells of the bucket filed under `key`, created if need be, copied if shared.
+    fn cells_mut(&mut self, key: BucketKey) -> &mut Cells {
+        if key.account.is_none() && key.app.is_none() {
+            return Arc::make_mut(&mut self.any);
+        }
+        let hash = self.hash(key.probe());
+        let (g, s) = shard_of(hash);
+        let group = Arc::make_mut(&mut Arc::make_mut(&mut self.groups)[g]);
+        let shard = Arc::make_mut(&mut group.shards[s]);
+        let bucket = Arc::make_mut(shard.buckets.entry(hash).or_default());
+        let i = match bucket.keyed.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                bucket.keyed.push((key, Cells::default()));
+                bucket.keyed.len() - 1
             }
         };
-        probe(false, None);
-        if let Some(account) = event.account_id() {
-            probe(false, Some(account));
-            for ancestor in event.account_tree().unwrap_or(&[]) {
-                probe(true, Some(ancestor));
-            }
-        }
-        if out.len() > 1 {
-            out.sort_unstable_by_key(|s| s.id());
-            out.dedup_by_key(|s| s.id());
-        }
+        &mut bucket.keyed[i].1
     }
 
     /// The bucket hash of a probe.
@@ -206,30 +354,240 @@ impl Index {
     }
 }
 
-impl Bucket {
-    /// The entries selecting cell `cell`, in filing order.
-    fn in_cell(&self, cell: usize) -> impl Iterator<Item = &Entry> {
-        let (start, end) = (self.starts[cell] as usize, self.starts[cell + 1] as usize);
-        self.by_cell
-            .get(start..end)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&i| self.entries.get(i as usize))
+/// How many lists and candidates a dispatch gathers without allocating.
+const INLINE: usize = 16;
+
+/// The non-empty lists an event's subscriptions come from: the first held apart (most events
+/// find one), the next [`INLINE`] inline, more spilled.
+#[derive(Default)]
+struct Lists<'s> {
+    first: Option<&'s List>,
+    inline: [Option<&'s List>; INLINE],
+    len: usize,
+    spilled: Vec<&'s List>,
+}
+
+impl<'s> Lists<'s> {
+    fn add(&mut self, list: &'s List) {
+        if list.is_empty() {
+            return;
+        }
+        if self.first.is_none() {
+            self.first = Some(list);
+            return;
+        }
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(list),
+            None => self.spilled.push(list),
+        }
+        self.len += 1;
     }
 
-    /// Rebuilds the by-cell index after the entries changed.
-    fn reindex(&mut self) {
-        self.by_cell.clear();
-        for cell in 0..CELLS {
-            self.starts[cell] = self.by_cell.len() as u32;
-            let in_cell = self
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.cells & (1 << cell) != 0);
-            self.by_cell.extend(in_cell.map(|(i, _)| i as u32));
+    /// Calls `f` with each subscription of every list, once, in id (bind) order.
+    fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscription)) {
+        let Some(first) = self.first else {
+            return;
+        };
+        if self.len == 0 {
+            // One list is in id order and holds each subscription once.
+            first.for_each(f);
+            return;
         }
-        self.starts[CELLS] = self.by_cell.len() as u32;
+        let mut all = Candidates::default();
+        let rest = self.inline.iter().flatten().copied();
+        for list in std::iter::once(first)
+            .chain(rest)
+            .chain(self.spilled.iter().copied())
+        {
+            list.for_each(&mut |s| all.push(s));
+        }
+        all.for_each_once_in_order(f);
+    }
+}
+
+/// Candidates gathered from several lists: the first [`INLINE`] inline, more spilled.
+#[derive(Default)]
+struct Candidates<'s> {
+    inline: [Option<&'s Subscription>; INLINE],
+    len: usize,
+    spilled: Vec<&'s Subscription>,
+}
+
+impl<'s> Candidates<'s> {
+    fn push(&mut self, s: &'s Subscription) {
+        if self.spilled.is_empty() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = Some(s);
+                self.len += 1;
+                return;
+            }
+            self.spilled.extend(self.inline.iter().flatten().copied());
+        }
+        self.spilled.push(s);
+    }
+
+    fn for_each_once_in_order(mut self, f: &mut impl FnMut(&'s Subscription)) {
+        let mut last = None;
+        let mut each = |s: &'s Subscription| {
+            if last != Some(s.id()) {
+                last = Some(s.id());
+                f(s);
+            }
+        };
+        if self.spilled.is_empty() {
+            let inline = &mut self.inline[..self.len];
+            inline.sort_unstable_by_key(|s| s.map(Subscription::id));
+            inline.iter().flatten().for_each(|s| each(s));
+        } else {
+            self.spilled.sort_unstable_by_key(|s| s.id());
+            self.spilled.iter().for_each(|s| each(s));
+        }
+    }
+}
+
+/// A persistent list of subscriptions in id order: a B+ tree whose nodes are shared between
+/// the indexes that hold them, so that a new index copies only the path it changes.
+#[derive(Clone, Default)]
+pub(crate) struct List {
+    root: Option<Arc<Node>>,
+}
+
+#[derive(Clone)]
+enum Node {
+    Leaf(Vec<Arc<Subscription>>),
+    Inner(Vec<Child>),
+}
+
+#[derive(Clone)]
+struct Child {
+    /// The greatest id under `node`.
+    last: SubscriptionId,
+    node: Arc<Node>,
+}
+
+impl List {
+    pub fn is_empty(&self) -> bool {
+        self.root.is_none()
+    }
+
+    /// Appends `subscription`, which is newer than every subscription in the list; a second
+    /// push of the last one is ignored (two bindings of one subscription in one bucket).
+    pub fn push(&mut self, subscription: &Arc<Subscription>) {
+        let Some(root) = self.root.as_mut() else {
+            self.root = Some(Arc::new(Node::Leaf(vec![Arc::clone(subscription)])));
+            return;
+        };
+        if root.last() == Some(subscription.id()) {
+            return;
+        }
+        if let Some(split) = Arc::make_mut(root).push(subscription) {
+            let old = Arc::clone(root);
+            let last = old.last().unwrap_or(split.last);
+            *root = Arc::new(Node::Inner(vec![Child { last, node: old }, split]));
+        }
+    }
+
+    /// Removes the subscription with this id, if the list holds it.
+    pub fn remove(&mut self, id: SubscriptionId) {
+        let Some(root) = self.root.as_mut() else {
+            return;
+        };
+        if Arc::make_mut(root).remove(id) {
+            self.root = None;
+            return;
+        }
+        // A root with one child gives way to the child.
+        while let Node::Inner(children) = &**root {
+            let [only] = children.as_slice() else { break };
+            let child = Arc::clone(&only.node);
+            *root = child;
+        }
+    }
+
+    /// Calls `f` with each subscription, in id order.
+    pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscription)) {
+        if let Some(root) = &self.root {
+            root.for_each(f);
+        }
+    }
+}
+
+impl Node {
+    fn last(&self) -> Option<SubscriptionId> {
+        match self {
+            Node::Leaf(subscriptions) => subscriptions.last().map(|s| s.id()),
+            Node::Inner(children) => children.last().map(|c| c.last),
+        }
+    }
+
+    /// Appends at the right edge; returns a new right sibling when this node was full.
+    fn push(&mut self, subscription: &Arc<Subscription>) -> Option<Child> {
+        let id = subscription.id();
+        match self {
+            Node::Leaf(subscriptions) if subscriptions.len() < LEAF => {
+                subscriptions.push(Arc::clone(subscription));
+                None
+            }
+            Node::Leaf(_) => Some(Child {
+                last: id,
+                node: Arc::new(Node::Leaf(vec![Arc::clone(subscription)])),
+            }),
+            Node::Inner(children) => {
+                let split = match children.last_mut() {
+                    Some(last) => {
+                        let split = Arc::make_mut(&mut last.node).push(subscription);
+                        if split.is_none() {
+                            last.last = id;
+                        }
+                        split
+                    }
+                    None => Some(Child {
+                        last: id,
+                        node: Arc::new(Node::Leaf(vec![Arc::clone(subscription)])),
+                    }),
+                };
+                let split = split?;
+                if children.len() < INNER {
+                    children.push(split);
+                    None
+                } else {
+                    Some(Child {
+                        last: id,
+                        node: Arc::new(Node::Inner(vec![split])),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Removes `id` below this node; returns whether the node is now empty.
+    fn remove(&mut self, id: SubscriptionId) -> bool {
+        match self {
+            Node::Leaf(subscriptions) => {
+                if let Ok(i) = subscriptions.binary_search_by_key(&id, |s| s.id()) {
+                    subscriptions.remove(i);
+                }
+                subscriptions.is_empty()
+            }
+            Node::Inner(children) => {
+                let i = children.partition_point(|c| c.last < id);
+                if let Some(child) = children.get_mut(i) {
+                    if Arc::make_mut(&mut child.node).remove(id) {
+                        children.remove(i);
+                    } else if let Some(last) = child.node.last() {
+                        child.last = last;
+                    }
+                }
+                children.is_empty()
+            }
+        }
+    }
+
+    fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscription)) {
+        match self {
+            Node::Leaf(subscriptions) => subscriptions.iter().for_each(|s| f(s)),
+            Node::Inner(children) => children.iter().for_each(|c| c.node.for_each(f)),
+        }
     }
 }
 
@@ -246,6 +604,18 @@ impl BucketKey {
         self.ancestor == probe.ancestor
             && self.account.as_deref() == probe.account
             && self.app.as_deref() == probe.app
+    }
+
+    /// The kind of keyed bucket this is, or `None` for any account and any app.
+    fn kind(&self) -> Option<Kind> {
+        match (self.ancestor, self.account.is_some(), self.app.is_some()) {
+            (_, false, false) => None,
+            (_, false, true) => Some(Kind::AnyAccountApp),
+            (false, true, false) => Some(Kind::Account),
+            (false, true, true) => Some(Kind::AccountApp),
+            (true, true, false) => Some(Kind::Ancestor),
+            (true, true, true) => Some(Kind::AncestorApp),
+        }
     }
 }
 
@@ -282,11 +652,13 @@ fn filed_names(names: &Names) -> Vec<Option<Arc<str>>> {
     names.distinct().map(|name| Some(Arc::from(name))).collect()
 }
 
-/// The shard of a bucket hash. It takes bits 32 and up, which the shard's own hash map uses
-/// for neither its slot (the low bits) nor its tag (the top 7 bits): from the top bits, every
-/// bucket in a shard would share one tag and each lookup would compare every key it probes.
-fn shard_of(hash: u64) -> usize {
-    (hash >> 32) as usize % SHARDS
+/// The (group, shard) of a bucket hash. It takes bits 32 and up, which the shard's own hash
+/// map uses for neither its slot (the low bits) nor its tag (the top 7 bits): from the top
+/// bits, every bucket in a shard would share one tag and each lookup would compare every key it
+/// probes.
+fn shard_of(hash: u64) -> (usize, usize) {
+    let bits = (hash >> 32) as usize;
+    ((bits / GROUP_SHARDS) % GROUPS, bits % GROUP_SHARDS)
 }
 
 /// FxHash-style word hashing of names, keyed by a per-registry random seed.
@@ -383,7 +755,7 @@ mod tests {
         // chosen from those bits too, every bucket of a shard would carry the same tag.
         let index = Index::new(42);
         let names: Vec<String> = (0..50_000).map(|i| format!("account{i}")).collect();
-        let mut tags: HashMap<usize, std::collections::HashSet<u64>> = HashMap::new();
+        let mut tags: HashMap<(usize, usize), std::collections::HashSet<u64>> = HashMap::new();
         for name in &names {
             let hash = index.hash(Probe {
                 ancestor: false,
@@ -393,7 +765,11 @@ mod tests {
             tags.entry(shard_of(hash)).or_default().insert(hash >> 57);
         }
         let spread = tags.values().filter(|t| t.len() > 1).count();
-        assert!(spread > SHARDS / 2, "{spread} of {} shards", tags.len());
+        assert!(
+            spread > GROUPS * GROUP_SHARDS / 2,
+            "{spread} of {} shards",
+            tags.len()
+        );
     }
 
     #[test]
@@ -406,5 +782,84 @@ mod tests {
             .accounts(["a", "*"])
             .include_descendants(true);
         assert_eq!(bucket_keys(&b).len(), 1);
+    }
+
+    fn subscription(n: u64) -> Arc<Subscription> {
+        Arc::new(Subscription::new(
+            SubscriptionId::new(n),
+            format!("s{n}"),
+            vec![Binding::default()],
+            Box::new(|_| {}),
+        ))
+    }
+
+    fn ids(list: &List) -> Vec<u64> {
+        let mut ids = Vec::new();
+        list.for_each(&mut |s| ids.push(s.id().get()));
+        ids
+    }
+
+    #[test]
+    fn lists_keep_id_order_through_pushes_and_removals_and_share_what_they_do_not_change() {
+        let subscriptions: Vec<_> = (1..=5_000).map(subscription).collect();
+        let mut list = List::default();
+        let mut expected = Vec::new();
+        for s in &subscriptions {
+            list.push(s);
+            expected.push(s.id().get());
+        }
+        list.push(subscriptions.last().unwrap());
+        assert_eq!(ids(&list), expected, "a second push of the last is ignored");
+        let before = list.clone();
+        // Remove every third, then the rest but the first and the last.
+        for s in subscriptions.iter().step_by(3) {
+            list.remove(s.id());
+        }
+        expected.retain(|n| (n - 1) % 3 != 0);
+        assert_eq!(ids(&list), expected);
+        assert_eq!(ids(&before).len(), 5_000, "the old version is unchanged");
+        for s in &subscriptions[1..4_999] {
+            list.remove(s.id());
+        }
+        assert_eq!(ids(&list), [5_000]);
+        assert!(
+            matches!(list.root.as_deref(), Some(Node::Leaf(_))),
+            "the root collapsed"
+        );
+        list.remove(SubscriptionId::new(5_000));
+        assert!(list.is_empty());
+        list.push(&subscription(6_000));
+        assert_eq!(ids(&list), [6_000]);
+    }
+
+    #[test]
+    fn candidates_from_several_lists_come_once_each_in_id_order_even_when_spilled() {
+        for n in [3u64, 40] {
+            let subscriptions: Vec<_> = (1..=n).map(subscription).collect();
+            let (mut a, mut b) = (List::default(), List::default());
+            for s in &subscriptions {
+                if s.id().get() % 2 == 0 {
+                    a.push(s);
+                } else {
+                    b.push(s);
+                }
+                if s.id().get() % 3 == 0 {
+                    // In both lists.
+                    if s.id().get() % 2 == 0 {
+                        b.push(s);
+                    } else {
+                        a.push(s);
+                    }
+                }
+            }
+            let empty = List::default();
+            let mut lists = Lists::default();
+            lists.add(&a);
+            lists.add(&b);
+            lists.add(&empty);
+            let mut seen = Vec::new();
+            lists.for_each_once_in_order(&mut |s| seen.push(s.id().get()));
+            assert_eq!(seen, (1..=n).collect::<Vec<_>>());
+        }
     }
 }

@@ -21,6 +21,7 @@ mod json;
 mod level;
 mod registry;
 mod report;
+mod snapshot;
 mod subscription;
 pub mod topic;
 

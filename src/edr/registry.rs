@@ -1,20 +1,21 @@
 //! [`Registry`]: named subscriptions and synchronous, in-process dispatch.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 
 use super::binding::Binding;
 use super::event::Event;
-use super::index::{CELLS, Index, cell_bit, cell_mask};
+use super::index::{CELLS, Index, cell_index, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
+use super::snapshot::Snapshots;
 use super::subscription::{Subscription, SubscriptionId, SubscriptionInfo};
 use crate::error::Error;
 
@@ -33,9 +34,11 @@ use crate::error::Error;
 ///
 /// - **Threads**: `Registry` is `Send + Sync`; any number of threads may dispatch while
 ///   others bind and unbind. Dispatch reads an immutable index snapshot that each thread caches,
-///   so dispatching threads write no shared memory and never wait for writers (read-copy-update).
-/// - **No lock held in callbacks**: no lock another thread can wait on is held while a callback
-///   runs. A callback may dispatch (nested events are delivered, up to
+///   so dispatching threads take no lock, write no shared memory and never wait for writers
+///   (read-copy-update); binding or unbinding costs O(log n) in the subscriptions bound.
+/// - **No lock held in host code**: no crate lock is held while a callback runs, nor while
+///   what a callback captured is dropped (when the last snapshot holding an unbound
+///   subscription goes). A callback, or such a destructor, may dispatch (nested events are delivered, up to
 ///   [`Registry::MAX_NESTED_DEPTH`]), bind or unbind without deadlock. A bind made during a dispatch takes
 ///   effect from the next event.
 /// - **Panics**: a panicking callback is caught, counted in [`DispatchReport::panicked`], and the
@@ -69,18 +72,13 @@ use crate::error::Error;
 /// # Ok::<(), kazoo_records::Error>(())
 /// ```
 pub struct Registry {
-    /// Process-unique, so a thread can tell its cached snapshots of registries apart.
-    uid: u64,
-    /// Bit `cell_bit(s, v)` is set while some binding selects severity `s` and verbosity `v`.
-    interest: AtomicU32,
-    /// Bumped after every publication; starts at 1 (0 marks an idle reader).
-    epoch: AtomicU64,
-    /// The current index; read only when a thread's cached snapshot is out of date.
-    published: RwLock<Arc<Index>>,
+    /// Bit `v` of byte `s` is set while some binding selects severity `s` and verbosity `v`
+    /// (a byte per severity, so that the check is one byte load and one bit test).
+    interest: [AtomicU8; Severity::ALL.len()],
+    /// The published index and every thread's cached snapshot of it (see `snapshot.rs`).
+    snapshots: Snapshots,
     /// Serialises binds and unbinds.
     writer: Mutex<Writer>,
-    /// One slot per thread that has dispatched on this registry.
-    readers: Mutex<Vec<Arc<ReaderSlot>>>,
     panicked: AtomicU64,
     dropped_nested: AtomicU64,
 }
@@ -111,27 +109,8 @@ struct Writer {
     next_id: u64,
 }
 
-/// A thread's view of one registry: what it is reading, and its cached snapshot.
-struct ReaderSlot {
-    /// The epoch the thread's outermost dispatch started in, or 0 when it is not dispatching.
-    active: AtomicU64,
-    /// The snapshot the thread dispatches with, and the epoch it was taken in. Locked only by
-    /// its thread (at the outermost dispatch) and, with `try_lock`, by writers clearing caches.
-    cache: Mutex<Cached>,
-    /// Set when the registry is dropped, so the thread forgets the slot.
-    retired: AtomicBool,
-}
-
-#[derive(Default)]
-struct Cached {
-    epoch: u64,
-    snapshot: Option<Arc<Index>>,
-}
-
 thread_local! {
-    /// This thread's slots, by registry uid.
-    static SLOTS: RefCell<Vec<(u64, Arc<ReaderSlot>)>> = const { RefCell::new(Vec::new()) };
-    /// How many dispatches are in progress on this thread (nesting).
+    /// How many dispatches are in progress on this thread (nesting), over all registries.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
@@ -145,13 +124,10 @@ impl Registry {
 
     /// An empty registry.
     pub fn new() -> Self {
-        static UIDS: AtomicU64 = AtomicU64::new(1);
         let index = Index::new(crate::random::seed());
         Registry {
-            uid: UIDS.fetch_add(1, Ordering::Relaxed),
-            interest: AtomicU32::new(0),
-            epoch: AtomicU64::new(1),
-            published: RwLock::new(Arc::new(index.clone())),
+            interest: Default::default(),
+            snapshots: Snapshots::new(index.clone()),
             writer: Mutex::new(Writer {
                 index,
                 subscriptions: BTreeMap::new(),
@@ -159,7 +135,6 @@ impl Registry {
                 cell_counts: [0; CELLS],
                 next_id: 1,
             }),
-            readers: Mutex::new(Vec::new()),
             panicked: AtomicU64::new(0),
             dropped_nested: AtomicU64::new(0),
         }
@@ -213,6 +188,9 @@ impl Registry {
         }
         let mut writer = self.writer.lock();
         if writer.names.contains_key(&name) {
+            drop(writer);
+            // The callback (host code) is dropped with no lock held.
+            drop(callback);
             return Err(Error::exists(name));
         }
         let id = SubscriptionId::new(writer.next_id);
@@ -229,9 +207,12 @@ impl Registry {
         }
         writer.names.insert(name, id);
         writer.subscriptions.insert(id, subscription);
-        self.publish(&writer);
+        let (_, old) = self.publish(&writer);
         drop(writer);
-        self.prune_readers();
+        // The index this one replaces holds nothing unbound: dropping it runs no host code,
+        // but it goes after the lock all the same.
+        drop(old);
+        self.snapshots.prune();
         Ok(id)
     }
 
@@ -246,7 +227,9 @@ impl Registry {
     /// event dispatched after `unbind` returns, nor again in the current dispatch on this
     /// thread, but a dispatch already running on another thread may still call it once.
     /// Idle threads let go of the callback at once; the calling thread, and threads that were
-    /// dispatching, at their next dispatch.
+    /// dispatching, when their dispatch ends.
+    ///
+    /// The wait blocks (the thread sleeps) until those dispatches end; it does not spin.
     ///
     /// ```
     /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
@@ -260,7 +243,7 @@ impl Registry {
     /// # Ok::<(), kazoo_records::Error>(())
     /// ```
     pub fn unbind(&self, id: SubscriptionId) -> bool {
-        let (subscription, epoch) = {
+        let (subscription, (epoch, old)) = {
             let mut writer = self.writer.lock();
             let Some(subscription) = writer.subscriptions.remove(&id) else {
                 return false;
@@ -273,14 +256,13 @@ impl Registry {
             }
             (subscription, self.publish(&writer))
         };
-        // Waiting from inside a callback could deadlock (two callbacks unbinding each other);
-        // clearing idle threads' caches cannot, as it only ever tries their locks.
-        if nesting_depth() == 0 {
-            self.wait_for_readers_before(epoch);
-        }
-        self.clear_cached_snapshots_before(epoch);
+        // Every drop below may run host code (the callback's captures): no lock is held.
+        drop(old);
+        // Waiting from inside a callback could deadlock (two callbacks unbinding each other).
+        self.snapshots
+            .release_older_than(epoch, nesting_depth() == 0);
         drop(subscription);
-        self.prune_readers();
+        self.snapshots.prune();
         true
     }
 
@@ -304,27 +286,16 @@ impl Registry {
         if !self.is_interested(event.severity(), event.verbosity()) {
             return DispatchReport::default();
         }
-        let depth = nesting_depth();
-        if depth > Registry::MAX_NESTED_DEPTH {
+        let Some(_nesting) = Nesting::enter() else {
             self.dropped_nested.fetch_add(1, Ordering::Relaxed);
             return DispatchReport {
                 dropped_nested: 1,
                 ..DispatchReport::default()
             };
-        }
-        let _nesting = Nesting::enter();
-        let slot = self.reader_slot();
-        // Outermost *on this registry*: a dispatch nested in another registry's callback
-        // must still announce itself here, or this registry's `unbind` would not wait for it.
-        if slot.active.load(Ordering::Relaxed) == 0 {
-            self.dispatch_outermost(&slot, event)
-        } else {
-            // Nested in a dispatch of this registry on this thread, which announced the
-            // epoch it started in (so unbind waits for this too): rare, so take the published
-            // snapshot directly (the cache is in use).
-            let snapshot = Arc::clone(&self.published.read());
-            self.deliver_all(&snapshot, event)
-        }
+        };
+        // Held until every delivery is done (or unwinds): `unbind` waits for it.
+        let reading = self.snapshots.read();
+        self.deliver_all(reading.index(), event)
     }
 
     /// The old name of [`dispatch`](Self::dispatch), which it calls.
@@ -338,7 +309,7 @@ impl Registry {
     /// atomic load, exact after every bind and unbind.
     #[inline]
     pub fn is_interested(&self, severity: Severity, verbosity: Verbosity) -> bool {
-        self.interest.load(Ordering::Relaxed) & cell_bit(severity, verbosity) != 0
+        self.interest[severity.index()].load(Ordering::Relaxed) & 1 << verbosity.index() != 0
     }
 
     /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)).
@@ -388,142 +359,59 @@ impl Registry {
         self.writer.lock().subscriptions.len()
     }
 
-    /// The outermost dispatch on this registry on this thread: announce the epoch, use the
-    /// cached snapshot.
-    fn dispatch_outermost(&self, slot: &ReaderSlot, event: &Event) -> DispatchReport {
-        let epoch = self.announce(slot);
-        let report = {
-            let mut cached = slot.cache.lock();
-            if cached.epoch != epoch || cached.snapshot.is_none() {
-                cached.snapshot = Some(Arc::clone(&self.published.read()));
-                cached.epoch = epoch;
-            }
-            match cached.snapshot.as_deref() {
-                Some(snapshot) => self.deliver_all(snapshot, event),
-                None => DispatchReport::default(),
-            }
-        };
-        slot.active.store(0, Ordering::SeqCst);
-        report
-    }
-
-    /// Delivers `event` to every subscription of `snapshot` that selects it, in bind order.
-    fn deliver_all(&self, snapshot: &Index, event: &Event) -> DispatchReport {
-        let mut candidates = Vec::new();
-        snapshot.candidates(event, &mut candidates);
+    /// Delivers `event` to every subscription of `index` that selects it and is not unbound,
+    /// in id (bind) order, catching panics; counts the outcomes.
+    ///
+    /// One `catch_unwind` covers the whole walk, so the common case pays for it once per
+    /// event: after a panic the walk starts over and skips every subscription up to the one
+    /// that panicked (candidates come in increasing id order).
+    fn deliver_all(&self, index: &Index, event: &Event) -> DispatchReport {
         let mut report = DispatchReport::default();
-        for subscription in candidates {
-            self.deliver(subscription, event, &mut report);
-        }
-        report
-    }
-
-    /// Delivers `event` to one subscription (calls its callback) unless it was unbound,
-    /// catching a panic; counts the outcome in `report`.
-    fn deliver(&self, subscription: &Subscription, event: &Event, report: &mut DispatchReport) {
-        if subscription.is_unbound() {
-            return;
-        }
-        match catch_unwind(AssertUnwindSafe(|| subscription.call(event))) {
-            Ok(()) => report.delivered += 1,
-            Err(payload) => {
-                report.panicked += 1;
-                self.panicked.fetch_add(1, Ordering::Relaxed);
-                drop_panic_payload(payload);
+        let mut done: Option<SubscriptionId> = None;
+        loop {
+            let mut attempted = done;
+            let walk = catch_unwind(AssertUnwindSafe(|| {
+                index.for_each_candidate(event, |subscription| {
+                    let id = subscription.id();
+                    if done.is_some_and(|done| id <= done) || subscription.is_unbound() {
+                        return;
+                    }
+                    attempted = Some(id);
+                    subscription.call(event);
+                    report.delivered += 1;
+                })
+            }));
+            match walk {
+                Ok(()) => return report,
+                Err(payload) => {
+                    drop_panic_payload(payload);
+                    if attempted == done {
+                        // Not a callback's panic (none reached a callback): do not retry.
+                        return report;
+                    }
+                    report.panicked += 1;
+                    self.panicked.fetch_add(1, Ordering::Relaxed);
+                    done = attempted;
+                }
             }
         }
     }
 
-    /// Publishes the writer's index and interest mask; returns the new epoch.
-    fn publish(&self, writer: &Writer) -> u64 {
+    /// Publishes the writer's index and interest mask; returns the new epoch and the index
+    /// it replaces (for the caller to drop once it holds no lock).
+    fn publish(&self, writer: &Writer) -> (u64, Arc<Index>) {
         let mask = writer
             .cell_counts
             .iter()
             .enumerate()
             .filter(|(_, count)| **count > 0)
             .fold(0u32, |mask, (cell, _)| mask | 1 << cell);
-        *self.published.write() = Arc::new(writer.index.clone());
-        self.interest.store(mask, Ordering::SeqCst);
-        self.epoch.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// Marks this thread as reading at the current epoch (re-checked, so a writer that
-    /// publishes concurrently either sees the mark or is seen).
-    fn announce(&self, slot: &ReaderSlot) -> u64 {
-        let mut epoch = self.epoch.load(Ordering::SeqCst);
-        loop {
-            slot.active.store(epoch, Ordering::SeqCst);
-            let now = self.epoch.load(Ordering::SeqCst);
-            if now == epoch {
-                return epoch;
-            }
-            epoch = now;
+        let published = self.snapshots.publish(writer.index.clone());
+        for (severity, byte) in self.interest.iter().enumerate() {
+            let bits = mask >> cell_index(Severity::ALL[severity], Verbosity::Trace);
+            byte.store((bits & 0x3f) as u8, Ordering::SeqCst);
         }
-    }
-
-    /// Waits until no thread is in a dispatch that started before `epoch`.
-    fn wait_for_readers_before(&self, epoch: u64) {
-        let readers: Vec<Arc<ReaderSlot>> = self.readers.lock().clone();
-        for slot in readers {
-            let mut spins = 0u32;
-            loop {
-                let active = slot.active.load(Ordering::SeqCst);
-                if active == 0 || active >= epoch {
-                    break;
-                }
-                spins = spins.saturating_add(1);
-                if spins < 64 {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
-            }
-        }
-    }
-
-    /// Drops the snapshots idle threads cached before `epoch`, so the registry stops holding
-    /// what was unbound. A thread busy dispatching took a newer snapshot and is left alone.
-    fn clear_cached_snapshots_before(&self, epoch: u64) {
-        for slot in self.readers.lock().iter() {
-            if let Some(mut cached) = slot.cache.try_lock() {
-                if cached.epoch < epoch {
-                    cached.snapshot = None;
-                }
-            }
-        }
-    }
-
-    /// Forgets the slots of threads that have exited.
-    fn prune_readers(&self) {
-        self.readers
-            .lock()
-            .retain(|slot| Arc::strong_count(slot) > 1);
-    }
-
-    /// This thread's slot for this registry, created on first use.
-    fn reader_slot(&self) -> Arc<ReaderSlot> {
-        let found = SLOTS.try_with(|slots| {
-            let mut slots = slots.borrow_mut();
-            if let Some((_, slot)) = slots.iter().find(|(uid, _)| *uid == self.uid) {
-                return Arc::clone(slot);
-            }
-            slots.retain(|(_, slot)| !slot.retired.load(Ordering::Relaxed));
-            let slot = self.new_reader_slot();
-            slots.push((self.uid, Arc::clone(&slot)));
-            slot
-        });
-        // During thread teardown the thread-local is gone: use a slot of this call's own.
-        found.unwrap_or_else(|_| self.new_reader_slot())
-    }
-
-    fn new_reader_slot(&self) -> Arc<ReaderSlot> {
-        let slot = Arc::new(ReaderSlot {
-            active: AtomicU64::new(0),
-            cache: Mutex::new(Cached::default()),
-            retired: AtomicBool::new(false),
-        });
-        self.readers.lock().push(Arc::clone(&slot));
-        slot
+        published
     }
 }
 
@@ -533,24 +421,17 @@ impl Default for Registry {
     }
 }
 
-impl Drop for Registry {
-    fn drop(&mut self) {
-        for slot in self.readers.get_mut().iter() {
-            slot.retired.store(true, Ordering::Relaxed);
-            if let Some(mut cached) = slot.cache.try_lock() {
-                cached.snapshot = None;
-            }
-        }
-    }
-}
-
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("subscriptions", &self.subscription_count())
             .field(
                 "interest",
-                &format_args!("{:#020b}", self.interest.load(Ordering::Relaxed)),
+                &self
+                    .interest
+                    .iter()
+                    .map(|byte| format!("{:#08b}", byte.load(Ordering::Relaxed)))
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -570,9 +451,8 @@ fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
 }
 
 /// Drops a caught panic's payload without letting a panic from its destructor escape (it would
-/// unwind out of `dispatch`, skip clearing the thread's announced epoch, and leave every later
-/// `unbind` waiting for this thread): that second panic is caught too, and its payload leaked
-/// rather than risk a third.
+/// unwind out of `dispatch` and skip the other callbacks): that second panic is caught too, and
+/// its payload leaked rather than risk a third.
 fn drop_panic_payload(payload: Box<dyn Any + Send>) {
     if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
         std::mem::forget(again);
@@ -583,10 +463,21 @@ fn drop_panic_payload(payload: Box<dyn Any + Send>) {
 struct Nesting;
 
 impl Nesting {
-    fn enter() -> Self {
+    /// Enters one more level of dispatch on this thread, or `None` when that would nest
+    /// deeper than [`Registry::MAX_NESTED_DEPTH`].
+    #[inline]
+    fn enter() -> Option<Self> {
         // During thread teardown the thread-local is gone; nesting is then not tracked.
-        let _ = DEPTH.try_with(|d| d.set(d.get() + 1));
-        Nesting
+        let depth = DEPTH
+            .try_with(|d| {
+                let depth = d.get();
+                if depth <= Registry::MAX_NESTED_DEPTH {
+                    d.set(depth + 1);
+                }
+                depth
+            })
+            .unwrap_or(0);
+        (depth <= Registry::MAX_NESTED_DEPTH).then_some(Nesting)
     }
 }
 
@@ -619,7 +510,7 @@ mod tests {
 
     /// Whether this thread is announced as reading `registry` (so its `unbind` waits for it).
     fn announced(registry: &Registry) -> bool {
-        registry.reader_slot().active.load(Ordering::SeqCst) != 0
+        registry.snapshots.reading_here()
     }
 
     #[test]
