@@ -451,9 +451,11 @@ pub fn filters(data: &[u8]) {
         }
         for (k, v) in &pairs {
             let complement = if let Some(path) = k.strip_prefix("filter_not_") {
-                // `filter_not_<path>` is read before `filter_<path>` (as KAZOO does), so a
-                // path starting `not_` has no plain form to compare with.
-                (!path.starts_with("not_")).then(|| format!("filter_{path}"))
+                // `filter_not_<path>` is read before `filter_<path>` (as KAZOO does), and
+                // `filter_<kind>_<path>` names another filter, so a path starting with a
+                // filter kind has no plain form to compare with.
+                const KINDS: [&str; 4] = ["not_", "any_", "none_", "array_intersect_"];
+                (!KINDS.iter().any(|kind| path.starts_with(kind))).then(|| format!("filter_{path}"))
             } else {
                 match k.as_str() {
                     "has_key" => Some("key_missing".to_owned()),
