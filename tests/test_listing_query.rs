@@ -3,6 +3,8 @@
 //! naive oracle (filter everything, sort by the listing key, cut pages) over random queries,
 //! CDR sets and inserts between pages.
 
+mod common;
+
 use std::collections::HashSet;
 
 use kazoo_records::ErrorKind;
@@ -395,7 +397,7 @@ fn an_unpaged_store_listing_reads_in_bounded_scans() {
 
 // ---- the naive oracle -------------------------------------------------------------------
 
-/// A sorted in-memory store keyed by the listing key.
+/// A sorted in-memory store keyed by the listing key, scanned by the shared reference scan.
 struct VecStore(Vec<(SortKey, Cdr)>);
 
 impl VecStore {
@@ -418,26 +420,7 @@ impl OrderedStore for VecStore {
         order: SortOrder,
         limit: usize,
     ) -> Result<Vec<(SortKey, Cdr)>, kazoo_records::Error> {
-        let rows = &self.0;
-        let at = |pred: &dyn Fn(&SortKey) -> bool| rows.partition_point(|(k, _)| pred(k));
-        Ok(match order {
-            SortOrder::Ascending => {
-                let from = match start {
-                    ScanStart::Time(t) => at(&|k| k.time < t),
-                    ScanStart::From(key) => at(&|k| k < key),
-                    ScanStart::After(key) => at(&|k| k <= key),
-                };
-                rows[from..].iter().take(limit).cloned().collect()
-            }
-            SortOrder::Descending => {
-                let to = match start {
-                    ScanStart::Time(t) => at(&|k| k.time <= t),
-                    ScanStart::From(key) => at(&|k| k <= key),
-                    ScanStart::After(key) => at(&|k| k < key),
-                };
-                rows[..to].iter().rev().take(limit).cloned().collect()
-            }
-        })
+        Ok(common::scan_sorted(&self.0, start, order, limit))
     }
 }
 
