@@ -11,6 +11,8 @@
 //!
 //! The 1 000 000 legs (about 2.5 GB) are built once and shared by the benches.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::OnceLock;
 
@@ -127,16 +129,7 @@ fn pages(c: &mut Criterion) {
 
 fn csv_export(c: &mut Criterion) {
     const ROWS: usize = 10_000;
-    let fixture = include_str!("../tests/fixtures/kazoo/channel_destroy_inbound.json");
-    let template = Cdr::from_json_str(fixture).expect("the fixture is a CDR");
-    let cdrs: Vec<Cdr> = (0..ROWS)
-        .map(|i| {
-            let mut cdr = template.clone();
-            cdr.call_id = format!("{}-{i}", template.call_id);
-            cdr.caller_id_name = Some(format!("Doe, Jane \"{i}\""));
-            cdr
-        })
-        .collect();
+    let cdrs = common::csv_rows(ROWS);
     let mut group = c.benchmark_group("cdr_csv");
     group.throughput(Throughput::Elements(ROWS as u64));
     group.bench_function("public_rows_10k", |b| {

@@ -12,6 +12,8 @@
 //! cargo bench --bench listing -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+mod common;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -21,17 +23,12 @@ use kazoo_records::cdr::{
 };
 use kazoo_records::time::GregorianSeconds;
 
+use common::{csv_rows, fixture};
+
 const ROWS: i64 = 1_000_000;
 const BASE: i64 = 63_724_400_000;
 const NOW: GregorianSeconds = GregorianSeconds(BASE + ROWS);
 const DEEP_PAGE: usize = 1_999;
-
-fn fixture() -> Cdr {
-    Cdr::from_json_str(include_str!(
-        "../tests/fixtures/kazoo/channel_destroy_inbound.json"
-    ))
-    .expect("the fixture is a CDR")
-}
 
 fn matching(c: &mut Criterion) {
     let cdr = fixture();
@@ -145,15 +142,7 @@ fn store_pages(c: &mut Criterion) {
 
 fn responses(c: &mut Criterion) {
     const CSV_ROWS: usize = 10_000;
-    let template = fixture();
-    let cdrs: Vec<Cdr> = (0..CSV_ROWS)
-        .map(|i| {
-            let mut cdr = template.clone();
-            cdr.call_id = format!("{}-{i}", template.call_id);
-            cdr.caller_id_name = Some(format!("Doe, Jane \"{i}\""));
-            cdr
-        })
-        .collect();
+    let cdrs = csv_rows(CSV_ROWS);
     let now = GregorianSeconds(63_724_403_500);
     let all = ListingQuery::from_query_string("paginate=false&accept=csv&created_from=63724000000")
         .expect("a valid query");
