@@ -392,8 +392,7 @@ impl Ingest {
     /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) for a time that gives no
     /// database or document id (negative, or with a year past 9999; an account's interaction
     /// time outside the years 1000 to 9999; a `now` without 11 digits when an interaction id
-    /// must be generated). And the one document the [`Cdr`] readers refuse even leniently: a
-    /// `call_id` that is not a string.
+    /// must be generated).
     ///
     /// The stored document is read as [`Cdr::from_json_value_lenient`] reads: a value of the
     /// wrong kind for its field (an empty interaction key, a fractional `duration_seconds`)

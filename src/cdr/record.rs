@@ -11,7 +11,7 @@ use super::direction::CallDirection;
 use super::ids::{CdrId, InteractionId};
 use super::sip_headers::CustomSipHeaders;
 use crate::Error;
-use crate::json::record::record;
+use crate::json::record::{Arrived, Forms, record};
 use crate::json::{self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, object_traits};
 use crate::time::{GregorianSeconds, UnixMicros};
 
@@ -37,7 +37,10 @@ record! {
     /// - Boolean fields take `true`/`false` or the strings `"true"`/`"false"`.
     /// - String fields take JSON strings, and JSON numbers as their JSON text
     ///   (`15555678907` reads as `"15555678907"`). Named values (`call_direction`, ids) take
-    ///   strings only.
+    ///   strings only. `call_id` takes a non-empty string or a JSON integer; an integer
+    ///   (KAZOO stores one when the event's `Call-ID` was one) is the call id in decimal
+    ///   everywhere a call id is used ([`cdr_id`](Self::cdr_id), listing keys, interactions)
+    ///   and is written back as the same JSON number.
     /// - `null` for a known key leaves the field `None` and is kept in `extra`, so it is written
     ///   back; the same holds inside `custom_channel_vars`.
     /// - Keys are written `call_id` first, then the known keys, then `extra` (sorted); a key of
@@ -295,7 +298,8 @@ impl Cdr {
     /// # Errors
     ///
     /// Only for what is not a CDR at all: [`ErrorKind::Invalid`](crate::ErrorKind::Invalid)
-    /// for a `json` that is not an object or a `call_id` that is not a string, and
+    /// for a `json` that is not an object or a `call_id` that is neither a string nor an
+    /// integer, and
     /// [`ErrorKind::MissingKey`](crate::ErrorKind::MissingKey) without `call_id`. An empty
     /// call id is kept and reported.
     ///
@@ -527,7 +531,7 @@ fn read_whole<'de, D: Deserializer<'de, Error = serde_json::Error>>(
 /// The error for a call id that is not a non-empty string.
 fn not_a_call_id(value: &Scalar<'_>) -> Error {
     value
-        .invalid("a call id", "a non-empty JSON string")
+        .invalid("a call id", "a non-empty JSON string or an integer")
         .within(CALL_ID)
 }
 
@@ -547,14 +551,18 @@ impl ReadObject for Cdr {
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let key = key.as_str();
             if key == CALL_ID {
-                cdr.call_id = match map.next_value::<Scalar<'de>>()? {
-                    Scalar::Str(id) if !id.is_empty() => id.into_owned(),
+                let (id, arrived) = match map.next_value::<Scalar<'de>>()? {
+                    Scalar::Str(id) if !id.is_empty() => (id.into_owned(), None),
+                    Scalar::Int(i) => (i.to_string(), Some(Arrived::Number(i.into()))),
+                    Scalar::UInt(u) => (u.to_string(), Some(Arrived::Number(u.into()))),
                     Scalar::Str(_) if slot.is_lenient() => {
                         slot.keep(not_a_call_id(&Scalar::Str("".into())));
-                        String::new()
+                        (String::new(), None)
                     }
                     other => return Err(slot.fail(not_a_call_id(&other))),
                 };
+                cdr.call_id = id;
+                cdr.forms.set(Forms::HEAD, arrived);
                 call_id_seen = true;
             } else if !cdr.read_known(key, &mut map, slot)? {
                 let value: Value = map.next_value()?;
@@ -571,7 +579,7 @@ impl ReadObject for Cdr {
 impl Serialize for Cdr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(CALL_ID, &self.call_id)?;
+        json::record::write_entry(&mut map, CALL_ID, &self.call_id, self.forms.get(Forms::HEAD))?;
         self.write_known(&mut map, &[CALL_ID])?;
         map.end()
     }

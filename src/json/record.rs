@@ -113,12 +113,15 @@ pub(crate) struct Forms {
 }
 
 impl Forms {
-    /// How many fields a record may have.
-    pub(crate) const MAX_FIELDS: usize = 128;
+    /// How many keyed fields a record may have (one bit of the mask is the head field's).
+    pub(crate) const MAX_FIELDS: usize = 127;
+
+    /// The index under which the head field's form is remembered.
+    pub(crate) const HEAD: u8 = 127;
 
     /// Remembers (or, with `None`, forgets) how field `index` arrived.
     #[inline]
-    fn set(&mut self, index: u8, arrived: Option<Arrived>) {
+    pub(crate) fn set(&mut self, index: u8, arrived: Option<Arrived>) {
         let bit = 1u128 << index;
         match arrived {
             None if self.mask & bit == 0 => {}
@@ -303,10 +306,22 @@ pub(crate) fn effective_form<'a, T: Field>(
     arrived.filter(|arrived| value.as_ref().is_some_and(|v| v.still(arrived)))
 }
 
+/// The form the head field is written in: its remembered scalar (at [`Forms::HEAD`]) while
+/// that still reads as the value.
+pub(crate) fn effective_head_form<'a, T: Field>(
+    value: &T,
+    forms: &'a Forms,
+) -> Option<&'a Arrived> {
+    forms.get(Forms::HEAD).filter(|arrived| value.still(arrived))
+}
+
 /// Declares a record type from one field list: the struct (with `extra` and its private
 /// forms), `KNOWN_KEYS`, `blank` (every field `None`), `read_known`, `known_is_set`,
 /// `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
 /// each field is written in).
+///
+/// A record may have one head field, read and written by hand (no key entry); its remembered
+/// form, if the reader keeps one, is at [`Forms::HEAD`] and takes part in equality.
 ///
 /// ```text
 /// record! {
@@ -327,14 +342,14 @@ macro_rules! record {
         $(#[$meta:meta])*
         pub struct $name:ident {
             $(head {
-                $( $(#[$hmeta:meta])* $hvis:vis $hfield:ident: $hty:ty, )*
+                $(#[$hmeta:meta])* $hvis:vis $hfield:ident: $hty:ty,
             })?
             $( $(#[$fmeta:meta])* $key:literal => $fvis:vis $field:ident: $ty:ty, )*
         }
     ) => {
         $(#[$meta])*
         pub struct $name {
-            $($( $(#[$hmeta])* $hvis $hfield: $hty, )*)?
+            $( $(#[$hmeta])* $hvis $hfield: $hty, )?
             $( $(#[$fmeta])* $fvis $field: Option<$ty>, )*
             /// Every other key, as written.
             pub extra: serde_json::Map<String, serde_json::Value>,
@@ -358,9 +373,9 @@ macro_rules! record {
             pub(crate) const KNOWN_KEYS: &'static [&'static str] = &[$($key),*];
 
             /// A record with the head fields given and every keyed field `None`.
-            fn blank($($($hfield: $hty),*)?) -> Self {
+            fn blank($($hfield: $hty)?) -> Self {
                 $name {
-                    $($($hfield,)*)?
+                    $($hfield,)?
                     $($field: None,)*
                     extra: serde_json::Map::new(),
                     forms: $crate::json::record::Forms::default(),
@@ -430,12 +445,14 @@ macro_rules! record {
         impl PartialEq for $name {
             fn eq(&self, other: &Self) -> bool {
                 use $crate::json::record::effective_form;
-                true $($(&& self.$hfield == other.$hfield)*)?
+                true $(&& self.$hfield == other.$hfield)?
                     $(&& self.$field == other.$field)*
                     && self.extra == other.extra
                     && ((self.forms.is_empty() && other.forms.is_empty())
                         || (true $(&& effective_form(&self.$field, self.forms.get(Index::$field as u8))
-                            == effective_form(&other.$field, other.forms.get(Index::$field as u8)))*))
+                            == effective_form(&other.$field, other.forms.get(Index::$field as u8)))*
+                            $(&& $crate::json::record::effective_head_form(&self.$hfield, &self.forms)
+                                == $crate::json::record::effective_head_form(&other.$hfield, &other.forms))?))
             }
         }
 
