@@ -232,7 +232,9 @@ fn every_document_kazoo_saved_in_the_ingest_vectors_writes_back_the_value_it_rea
     assert!(read >= 20, "only {read} saved documents read");
     assert!(kept_verbatim < read, "{kept_verbatim} of {read}");
     assert_eq!(integer_call_ids, 1, "the vectors hold one integer call id");
-    println!("{read} read, {kept_verbatim} read leniently, {integer_call_ids} with an integer call id");
+    println!(
+        "{read} read, {kept_verbatim} read leniently, {integer_call_ids} with an integer call id"
+    );
 }
 
 #[test]
@@ -656,7 +658,13 @@ fn the_lenient_reader_keeps_and_reports_values_of_the_wrong_kind() {
         kept[0].to_string(),
         r#"call_id: "" is not a call id; expected a non-empty JSON string or an integer"#
     );
-    for refused in [json!({"call_id": 5.5}), json!({"call_id": true}), json!({}), json!([]), json!(null)] {
+    for refused in [
+        json!({"call_id": 5.5}),
+        json!({"call_id": true}),
+        json!({}),
+        json!([]),
+        json!(null),
+    ] {
         assert_eq!(
             Cdr::from_json_value_lenient(&refused).unwrap_err(),
             Cdr::from_json_value(&refused).unwrap_err()
@@ -673,21 +681,27 @@ fn an_integer_call_id_is_its_decimal_text_and_is_written_back_as_the_number() {
         Cdr::from_json_value(&stored).unwrap(),
         Cdr::from_json_str(&stored.to_string()).unwrap(),
         Cdr::from_json_slice(stored.to_string().as_bytes()).unwrap(),
-        Cdr::from_json_value_lenient(&stored).map(|(cdr, kept)| {
-            assert!(kept.is_empty());
-            cdr
-        }).unwrap(),
+        Cdr::from_json_value_lenient(&stored)
+            .map(|(cdr, kept)| {
+                assert!(kept.is_empty());
+                cdr
+            })
+            .unwrap(),
     ] {
         assert_eq!(cdr.call_id, "7");
         assert_eq!(cdr.cdr_id().unwrap().as_str(), "201905-7");
         assert_eq!(cdr.cdr_id().unwrap().call_id(), "7");
         assert_eq!(serde_json::to_value(&cdr).unwrap(), stored);
-        assert_eq!(serde_json::to_string(&cdr).unwrap().find(r#""call_id":7"#), Some(1));
+        assert_eq!(
+            serde_json::to_string(&cdr).unwrap().find(r#""call_id":7"#),
+            Some(1)
+        );
         // Canonically, a call id is a string.
         assert_eq!(cdr.to_canonical_value()["call_id"], json!("7"));
         // Equal to the record read from the string form: same values, but another JSON form.
         let as_text = Cdr::from_json_value(&json!({"call_id": "7", "_id": "201905-7",
-            "timestamp": 63724403408_i64, "interaction_id": "63724403398-af5b9a0e"})).unwrap();
+            "timestamp": 63724403408_i64, "interaction_id": "63724403398-af5b9a0e"}))
+        .unwrap();
         assert_ne!(cdr, as_text);
         assert_eq!(cdr.to_canonical_value(), as_text.to_canonical_value());
     }
@@ -696,12 +710,18 @@ fn an_integer_call_id_is_its_decimal_text_and_is_written_back_as_the_number() {
     for (json, text) in [
         (r#"{"call_id": 0}"#, "0"),
         (r#"{"call_id": -12}"#, "-12"),
-        (r#"{"call_id": 18446744073709551615}"#, "18446744073709551615"),
+        (
+            r#"{"call_id": 18446744073709551615}"#,
+            "18446744073709551615",
+        ),
         (r#"{"call_id": "a", "call_id": 9}"#, "9"),
     ] {
         let cdr = Cdr::from_json_str(json).unwrap();
         assert_eq!(cdr.call_id, text, "{json}");
-        assert_eq!(serde_json::to_value(&cdr).unwrap()["call_id"], serde_json::from_str::<Value>(json).unwrap()["call_id"]);
+        assert_eq!(
+            serde_json::to_value(&cdr).unwrap()["call_id"],
+            serde_json::from_str::<Value>(json).unwrap()["call_id"]
+        );
     }
     let cdr = Cdr::from_json_str(r#"{"call_id": 9, "call_id": "b"}"#).unwrap();
     assert_eq!(serde_json::to_value(&cdr).unwrap(), json!({"call_id": "b"}));
@@ -713,7 +733,10 @@ fn an_integer_call_id_is_its_decimal_text_and_is_written_back_as_the_number() {
 
     // Legs joined by an integer call id and a string `other_leg_call_id`.
     let legs = [
-        Cdr::from_json_value(&json!({"call_id": 41, "other_leg_call_id": "42", "timestamp": 63724403408_i64})).unwrap(),
+        Cdr::from_json_value(
+            &json!({"call_id": 41, "other_leg_call_id": "42", "timestamp": 63724403408_i64}),
+        )
+        .unwrap(),
         Cdr::from_json_value(&json!({"call_id": 42, "timestamp": 63724403409_i64})).unwrap(),
     ];
     let calls = kazoo_records::cdr::group_interactions(&legs);

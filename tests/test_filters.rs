@@ -394,19 +394,27 @@ proptest! {
             "filter_custom_channel_vars", "has_key", "key_missing", "has_value", "value_missing",
             "filter_any_caller_id_number", "filter_array_intersect_any_media_recordings",
             "created_from", "created_to", "filter_x_unknown", "filter_custom_channel_vars.x.y",
+            "filter_call_id", "filter_not_to", "filter_custom_channel_vars.rate",
         ]),
         value in prop::sample::select(vec![
             "inbound", "7", "[7,8]", "acc", "custom_channel_vars.account_id", "custom_channel_vars",
             "billing_seconds", "x_unknown", "[\"r1.mp3\"]", "63724403408", "",
-            "custom_channel_vars.x",
+            "custom_channel_vars.x", "9", "p", "to", "call_id", "custom_channel_vars.rate",
         ]),
         second in prop::option::of(("has_value|key_missing", "billing_seconds|custom_channel_vars.rate|timestamp")),
         billing in prop::option::of(0..10_i64), account in prop::option::of("acc|other"),
         direction in prop::option::of("inbound|outbound"), timestamp in prop::option::of(63_724_403_400..63_724_403_420_i64),
         recordings in prop::option::of(prop::collection::vec("r[0-9]\\.mp3", 0..3)),
+        call_id in prop::sample::select(vec![json!("p"), json!(9), json!("9")]),
+        billing_as_text in any::<bool>(), null_to in any::<bool>(),
     ) {
-        let mut doc = json!({"call_id": "p", "x_unknown": "acc"});
-        if let Some(b) = billing { doc["billing_seconds"] = json!(b); }
+        // Values in other forms than their native one (an integer call id, digits as text)
+        // and nulls of known keys are judged as written.
+        let mut doc = json!({"call_id": call_id, "x_unknown": "acc"});
+        if null_to { doc["to"] = Value::Null; }
+        if let Some(b) = billing {
+            doc["billing_seconds"] = if billing_as_text { json!(b.to_string()) } else { json!(b) };
+        }
         if let Some(d) = direction { doc["call_direction"] = json!(d); }
         if let Some(t) = timestamp { doc["timestamp"] = json!(t); }
         if let Some(r) = recordings { doc["media_recordings"] = json!(r); }

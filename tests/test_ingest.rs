@@ -259,17 +259,17 @@ fn every_vector_case_agrees_with_kazoo() {
         failures.join("\n")
     );
     eprintln!("agreed, by KAZOO's outcome: {:?}", tally.by_outcome);
-    eprintln!(
-        "stored: {} exactly as KAZOO saved them",
-        tally.exact
-    );
+    eprintln!("stored: {} exactly as KAZOO saved them", tally.exact);
     let stored = tally.by_outcome.get("saved").copied().unwrap_or(0)
         + tally
             .by_outcome
             .get("anonymous_not_stored")
             .copied()
             .unwrap_or(0);
-    assert_eq!(tally.exact, stored, "every stored document is KAZOO's, byte for byte");
+    assert_eq!(
+        tally.exact, stored,
+        "every stored document is KAZOO's, byte for byte"
+    );
     assert_eq!(cases.len(), 127, "the vector file changed");
 }
 

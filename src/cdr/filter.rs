@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::record::Cdr;
 use crate::Error;
@@ -88,8 +88,8 @@ use crate::time::GregorianSeconds;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filters {
     clauses: Vec<Clause>,
-    /// The keys the clauses read (what [`Filters::matches`] writes out).
-    top_keys: Vec<super::pick::Want>,
+    /// The keys the clauses read (what [`Filters::matches`] looks up).
+    top_keys: Vec<Want>,
 }
 
 /// One filter of the query string.
@@ -200,14 +200,14 @@ impl Filters {
     /// stored document, unknown keys included): the same answer as
     /// `matches_json(&serde_json::to_value(cdr)?)`.
     ///
-    /// Only the top-level keys the filters read are written out (the CDR's serialisation
-    /// stops as soon as it has written them all), so a filter on `call_direction` costs one
-    /// small value, not the whole document.
+    /// Only the keys the filters read are looked up, each on its own field (one level down
+    /// in `custom_channel_vars`), without writing the record: a filter on `call_direction`
+    /// costs one small value, not the whole document.
     pub fn matches(&self, cdr: &Cdr) -> bool {
         if self.clauses.is_empty() {
             return true;
         }
-        let document = Value::Object(super::pick::pick(cdr, &self.top_keys));
+        let document = Value::Object(picked(cdr, &self.top_keys));
         self.matches_json(&document)
     }
 
@@ -254,8 +254,8 @@ pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     })
 }
 
-/// The keys the clauses read: the first two keys of each path (see `pick::wants`).
-fn top_keys(clauses: &[Clause]) -> Vec<super::pick::Want> {
+/// The keys the clauses read: the first two keys of each path (see [`wants`]).
+fn top_keys(clauses: &[Clause]) -> Vec<Want> {
     let listing = ["timestamp".to_owned()];
     let created = ["pvt_created".to_owned()];
     let modified = ["pvt_modified".to_owned()];
@@ -273,7 +273,74 @@ fn top_keys(clauses: &[Clause]) -> Vec<super::pick::Want> {
             },
         }
     });
-    super::pick::wants(paths.collect::<Vec<_>>())
+    wants(paths.collect::<Vec<_>>())
+}
+
+/// A top-level key a filter reads: whole (`inner` is `None`), or only some of its own keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Want {
+    key: String,
+    inner: Option<Vec<String>>,
+}
+
+/// The wanted keys of paths (each a list of keys): a path of one key wants its value whole;
+/// longer paths want only their second key of the value (which is then written whole).
+fn wants<'p>(paths: impl IntoIterator<Item = &'p [String]>) -> Vec<Want> {
+    let mut wants: Vec<Want> = Vec::new();
+    for path in paths {
+        let Some(first) = path.first() else { continue };
+        let second = path.get(1).filter(|_| path.len() >= 2);
+        let at = match wants.iter().position(|w| &w.key == first) {
+            Some(at) => at,
+            None => {
+                wants.push(Want {
+                    key: first.clone(),
+                    inner: Some(Vec::new()),
+                });
+                wants.len() - 1
+            }
+        };
+        let want = &mut wants[at];
+        match (second, &mut want.inner) {
+            (Some(second), Some(inner)) => {
+                if !inner.contains(second) {
+                    inner.push(second.clone());
+                }
+            }
+            (None, inner) => *inner = None,
+            (Some(_), None) => {}
+        }
+    }
+    wants
+}
+
+/// The entries of `cdr`'s JSON form that `wants` names, each looked up on its own (one level
+/// down, only the wanted keys of a nested object): exactly the wanted paths of
+/// `serde_json::to_value(cdr)`.
+fn picked(cdr: &Cdr, wants: &[Want]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for want in wants {
+        let value = match (&want.inner, &cdr.custom_channel_vars) {
+            (Some(inner), Some(vars)) if want.key == "custom_channel_vars" => Value::Object(
+                inner
+                    .iter()
+                    .filter_map(|key| Some((key.clone(), vars.written_value(key)?)))
+                    .collect(),
+            ),
+            (inner, _) => match (cdr.json_at(&want.key), inner) {
+                (None, _) => continue,
+                (Some(Value::Object(mut object)), Some(inner)) => Value::Object(
+                    inner
+                        .iter()
+                        .filter_map(|key| Some((key.clone(), object.remove(key)?)))
+                        .collect(),
+                ),
+                (Some(value), _) => value,
+            },
+        };
+        out.insert(want.key.clone(), value);
+    }
+    out
 }
 
 impl Clause {
@@ -501,6 +568,50 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use serde_json::json;
+
+    fn paths(paths: &[&str]) -> Vec<Want> {
+        let paths: Vec<Vec<String>> = paths
+            .iter()
+            .map(|p| p.split('.').map(str::to_owned).collect())
+            .collect();
+        wants(paths.iter().map(Vec::as_slice))
+    }
+
+    #[test]
+    fn picks_the_wanted_paths_of_the_written_record() {
+        let document = json!({"call_id": 7, "billing_seconds": "12", "to": null, "x": {"c": [1, 2], "e": 3},
+            "custom_channel_vars": {"owner_id": "u", "rate": "2262", "other": 1},
+            "custom_sip_headers": {"X-A": "1", "X-B": "2"}, "d": "x", "f": [1]});
+        let cdr = Cdr::from_json_value(&document).unwrap();
+        let picked = |wanted: &[&str]| Value::Object(picked(&cdr, &paths(wanted)));
+        assert_eq!(
+            picked(&["call_id", "billing_seconds", "to", "x", "absent", "d"]),
+            json!({"call_id": 7, "billing_seconds": "12", "to": null, "x": {"c": [1, 2], "e": 3}, "d": "x"})
+        );
+        assert_eq!(
+            picked(&[
+                "x.c",
+                "f.1",
+                "d.x",
+                "custom_channel_vars.rate",
+                "custom_channel_vars.other",
+                "custom_channel_vars.none",
+                "custom_sip_headers.X-B"
+            ]),
+            json!({"x": {"c": [1, 2]}, "f": [1], "d": "x",
+                   "custom_channel_vars": {"rate": "2262", "other": 1}, "custom_sip_headers": {"X-B": "2"}})
+        );
+        assert_eq!(picked(&["x.c", "x"]), json!({"x": {"c": [1, 2], "e": 3}}));
+        assert_eq!(
+            picked(&["custom_channel_vars"]),
+            document["custom_channel_vars"]
+                .clone()
+                .as_object()
+                .map(|vars| json!({"custom_channel_vars": vars}))
+                .unwrap()
+        );
+        assert!(picked(&[]).as_object().unwrap().is_empty());
+    }
 
     #[test]
     fn text_casts_follow_kz_term_to_binary() {

@@ -48,7 +48,6 @@ mod listing_key;
 mod named;
 mod normalize;
 mod pagination;
-mod pick;
 mod public_doc;
 mod record;
 mod resource_type;

@@ -473,6 +473,18 @@ impl Cdr {
         CdrId::new(timestamp, &self.call_id).map_err(|e| e.within("timestamp"))
     }
 
+    /// The JSON value `serde_json::to_value(self)` holds at top-level `key`, found without
+    /// writing the record.
+    pub(crate) fn json_at(&self, key: &str) -> Option<Value> {
+        if key == CALL_ID {
+            return Some(json::record::entry_value(
+                &self.call_id,
+                self.forms.get(Forms::HEAD),
+            ));
+        }
+        self.written_value(key)
+    }
+
     /// The custom channel variables, or an empty set when there are none.
     pub fn channel_vars(&self) -> &CustomChannelVars {
         static EMPTY: std::sync::OnceLock<CustomChannelVars> = std::sync::OnceLock::new();
@@ -579,7 +591,12 @@ impl ReadObject for Cdr {
 impl Serialize for Cdr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        json::record::write_entry(&mut map, CALL_ID, &self.call_id, self.forms.get(Forms::HEAD))?;
+        json::record::write_entry(
+            &mut map,
+            CALL_ID,
+            &self.call_id,
+            self.forms.get(Forms::HEAD),
+        )?;
         self.write_known(&mut map, &[CALL_ID])?;
         map.end()
     }

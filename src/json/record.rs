@@ -306,18 +306,30 @@ pub(crate) fn effective_form<'a, T: Field>(
     arrived.filter(|arrived| value.as_ref().is_some_and(|v| v.still(arrived)))
 }
 
+/// The JSON value of a known key's `value`: its remembered scalar while that still reads as
+/// the value, else the value written natively.
+pub(crate) fn entry_value<T: Field + Serialize>(value: &T, arrived: Option<&Arrived>) -> Value {
+    let written = match arrived {
+        Some(arrived) if value.still(arrived) => serde_json::to_value(arrived),
+        _ => serde_json::to_value(value),
+    };
+    written.unwrap_or(Value::Null)
+}
+
 /// The form the head field is written in: its remembered scalar (at [`Forms::HEAD`]) while
 /// that still reads as the value.
 pub(crate) fn effective_head_form<'a, T: Field>(
     value: &T,
     forms: &'a Forms,
 ) -> Option<&'a Arrived> {
-    forms.get(Forms::HEAD).filter(|arrived| value.still(arrived))
+    forms
+        .get(Forms::HEAD)
+        .filter(|arrived| value.still(arrived))
 }
 
 /// Declares a record type from one field list: the struct (with `extra` and its private
 /// forms), `KNOWN_KEYS`, `blank` (every field `None`), `read_known`, `known_is_set`,
-/// `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
+/// `written_value` (one key's written JSON, without writing the record), `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
 /// each field is written in).
 ///
 /// A record may have one head field, read and written by hand (no key entry); its remembered
@@ -410,6 +422,24 @@ macro_rules! record {
                     $($key => self.$field.is_some(),)*
                     _ => false,
                 }
+            }
+
+            /// The JSON value the record writes at keyed `key` (a known key's field holding a
+            /// value, else `extra`), found without writing the record; `None` when it writes
+            /// no such key. The head field is not looked at.
+            #[allow(dead_code)]
+            pub(crate) fn written_value(&self, key: &str) -> Option<serde_json::Value> {
+                match key {
+                    $($key => {
+                        if let Some(value) = &self.$field {
+                            return Some($crate::json::record::entry_value(
+                                value, self.forms.get(Index::$field as u8),
+                            ));
+                        }
+                    })*
+                    _ => {}
+                }
+                self.extra.get(key).cloned()
             }
 
             /// Writes the known keys that hold a value (each as it arrived, or natively), then
