@@ -255,6 +255,24 @@ impl CdrConsumer {
         }
     }
 
+    /// Declares the exchange, both queues and the binding, then disconnects: what
+    /// [`run`](Self::run) does first on every connection. Call it before publishing when the
+    /// consumer may not be running yet, so that nothing published is unroutable.
+    ///
+    /// # Errors
+    ///
+    /// The broker cannot be reached or refuses a declaration (e.g. a queue of that name
+    /// exists with other arguments).
+    pub async fn declare(&self) -> Result<(), Error> {
+        let (connection, channel) = open(&self.config.url).await?;
+        self.declare_on(&channel).await?;
+        step(
+            || "close the connection".to_owned(),
+            connection.close(200, "declared".into()),
+        )
+        .await
+    }
+
     async fn subscribe(&self) -> Result<(Connection, Channel, Deliveries), Error> {
         let config = &self.config;
         let (connection, channel) = open(&config.url).await?;
@@ -263,7 +281,34 @@ impl CdrConsumer {
             channel.basic_qos(config.prefetch, BasicQosOptions::default()),
         )
         .await?;
-        declare_topic(&channel, &config.exchange).await?;
+        self.declare_on(&channel).await?;
+        let consumer = step(
+            || format!("consume {}", config.queue),
+            channel.basic_consume(
+                config.queue.as_str().into(),
+                ShortString::from("kazoo-records-cdr"),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            ),
+        )
+        .await?;
+        let (tx, deliveries) = mpsc::unbounded_channel();
+        consumer.set_delegate(move |delivery: DeliveryResult| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(match delivery {
+                    Ok(Some(delivery)) => Ok(delivery),
+                    Ok(None) => Err("the broker cancelled the consumer".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                });
+            }
+        });
+        Ok((connection, channel, deliveries))
+    }
+
+    async fn declare_on(&self, channel: &Channel) -> Result<(), Error> {
+        let config = &self.config;
+        declare_topic(channel, &config.exchange).await?;
         let durable = QueueDeclareOptions {
             durable: true,
             ..QueueDeclareOptions::default()
@@ -307,28 +352,7 @@ impl CdrConsumer {
             ),
         )
         .await?;
-        let consumer = step(
-            || format!("consume {}", config.queue),
-            channel.basic_consume(
-                config.queue.as_str().into(),
-                ShortString::from("kazoo-records-cdr"),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            ),
-        )
-        .await?;
-        let (tx, deliveries) = mpsc::unbounded_channel();
-        consumer.set_delegate(move |delivery: DeliveryResult| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(match delivery {
-                    Ok(Some(delivery)) => Ok(delivery),
-                    Ok(None) => Err("the broker cancelled the consumer".to_owned()),
-                    Err(e) => Err(e.to_string()),
-                });
-            }
-        });
-        Ok((connection, channel, deliveries))
+        Ok(())
     }
 
     /// One message: ingest, store, acknowledge (or requeue, or dead-letter). An error here is
