@@ -16,6 +16,7 @@ enum Cause {
     Broker(lapin::Error),
     Timeout(Duration),
     Other(String),
+    Malformed(String),
 }
 
 impl Error {
@@ -40,6 +41,19 @@ impl Error {
         }
     }
 
+    pub(crate) fn malformed(step: impl Into<String>, message: impl Into<String>) -> Self {
+        Error {
+            step: step.into(),
+            cause: Cause::Malformed(message.into()),
+        }
+    }
+
+    /// Whether a delivered message was not what was expected (it was rejected); the
+    /// connection is fine and consuming may go on.
+    pub fn is_malformed(&self) -> bool {
+        matches!(self.cause, Cause::Malformed(_))
+    }
+
     /// The step that failed, e.g. `"connect to amqp://127.0.0.1:5672/%2f"`.
     pub fn step(&self) -> &str {
         &self.step
@@ -56,7 +70,9 @@ impl fmt::Display for Error {
         match &self.cause {
             Cause::Broker(e) => write!(f, "{}: {e}", self.step),
             Cause::Timeout(after) => write!(f, "{}: no answer from the broker in {after:?}", self.step),
-            Cause::Other(message) => write!(f, "{}: {message}", self.step),
+            Cause::Other(message) | Cause::Malformed(message) => {
+                write!(f, "{}: {message}", self.step)
+            }
         }
     }
 }

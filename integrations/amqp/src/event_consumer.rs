@@ -137,7 +137,8 @@ impl EventConsumer {
     /// # Errors
     ///
     /// The consumer stopped (connection lost, consumer cancelled), or the body is not an EDR
-    /// event in KAZOO's wire shape (it is rejected, and the error names its routing key).
+    /// event in KAZOO's wire shape: it is rejected, and the error, naming its routing key, is
+    /// [`Error::is_malformed`] (the next call goes on consuming).
     pub async fn next(&mut self, registry: &Registry) -> Result<Event, Error> {
         let delivery = match self.deliveries.recv().await {
             Some(Ok(delivery)) => delivery,
@@ -164,7 +165,7 @@ impl EventConsumer {
                     delivery.reject(BasicRejectOptions { requeue: false }),
                 )
                 .await?;
-                Err(Error::other(
+                Err(Error::malformed(
                     format!("read the message routed with {key}"),
                     format!("not an EDR event: {e}"),
                 ))
