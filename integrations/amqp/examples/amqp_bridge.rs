@@ -103,11 +103,9 @@ impl Broker {
     fn from_env() -> Self {
         Broker {
             url: std::env::var("AMQP_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned()),
-            exchange: std::env::var("AMQP_EXCHANGE")
-                .unwrap_or_else(|_| KAPPS_EXCHANGE.to_owned()),
+            exchange: std::env::var("AMQP_EXCHANGE").unwrap_or_else(|_| KAPPS_EXCHANGE.to_owned()),
         }
     }
-
 }
 
 /// Command-line options of both roles.
@@ -332,9 +330,12 @@ async fn consume(
             }
         })?;
     }
-    let mut consumer =
-        EventConsumer::bind_to(&broker.url, &broker.exchange, subscriptions.iter().map(|(_, b)| b))
-            .await?;
+    let mut consumer = EventConsumer::bind_to(
+        &broker.url,
+        &broker.exchange,
+        subscriptions.iter().map(|(_, b)| b),
+    )
+    .await?;
     println!(
         "node B: queue {} bound to {:?}",
         consumer.queue(),

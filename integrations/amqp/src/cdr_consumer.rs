@@ -99,8 +99,8 @@ pub struct CdrConsumerStats {
 /// - not JSON, or [`Ingest::channel_destroy`] fails: rejected without requeue, so the broker
 ///   moves it to [`CdrConsumerConfig::dead_letter_queue`] (counted in
 ///   [`CdrConsumerStats::dead_lettered`]);
-/// - [`Ingested::Skipped`]: acknowledged;
-/// - [`Ingested::Stored`]: offered to the sink; acknowledged after `Ok`, requeued after `Err`.
+/// - [`Ingested::Skipped`] (nothing to store): acknowledged;
+/// - [`Ingested::Stored`] (a document): offered to the sink; acknowledged after `Ok`, requeued after `Err`.
 ///
 /// The queue and the dead-letter queue are durable: with persistent publishing (delivery mode
 /// 2, publisher confirms) a broker restart loses nothing; the consumer reconnects with

@@ -69,7 +69,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.cause {
             Cause::Broker(e) => write!(f, "{}: {e}", self.step),
-            Cause::Timeout(after) => write!(f, "{}: no answer from the broker in {after:?}", self.step),
+            Cause::Timeout(after) => {
+                write!(f, "{}: no answer from the broker in {after:?}", self.step)
+            }
             Cause::Other(message) | Cause::Malformed(message) => {
                 write!(f, "{}: {message}", self.step)
             }

@@ -3,8 +3,7 @@
 use kazoo_records::edr::{Binding, Event, Registry};
 use lapin::message::{Delivery, DeliveryResult};
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicRejectOptions, QueueBindOptions,
-    QueueDeclareOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicRejectOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};

@@ -86,7 +86,10 @@ impl EventPublisher {
         .await?;
         let confirmation = step(|| format!("confirm {key}"), confirm).await?;
         if confirmation.is_nack() {
-            return Err(Error::other(format!("publish {key}"), "the broker refused it"));
+            return Err(Error::other(
+                format!("publish {key}"),
+                "the broker refused it",
+            ));
         }
         Ok(())
     }

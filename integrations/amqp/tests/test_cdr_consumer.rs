@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{MemoryStore, broker_url, config, delete_queues, publish, routing_key, wait_until, wire};
+use common::{
+    MemoryStore, broker_url, config, delete_queues, publish, routing_key, wait_until, wire,
+};
 use kazoo_records::cdr::{Ingest, Ingested};
 use kazoo_records::time::GregorianSeconds;
 use kazoo_records_amqp::CdrConsumer;
@@ -47,10 +49,20 @@ async fn channel_destroys_published_by_pika_are_ingested_and_stored() {
     let count = 200;
     let started = GregorianSeconds::now();
     let run = common::unique("pika").replace('.', "-");
-    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/channel_destroy_wire_2015.json");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/channel_destroy_wire_2015.json"
+    );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/publish_pika.py");
     let output = tokio::process::Command::new("/usr/bin/python3")
-        .args([script, &url, &consumer.config().exchange, fixture, &run, &count.to_string()])
+        .args([
+            script,
+            &url,
+            &consumer.config().exchange,
+            fixture,
+            &run,
+            &count.to_string(),
+        ])
         .output()
         .await
         .expect("run /usr/bin/python3 (Debian's python3-pika; .ci/rabbitmq.sh installs it)");
@@ -63,7 +75,12 @@ async fn channel_destroys_published_by_pika_are_ingested_and_stored() {
     let all = wait_until(LIMIT, || store.len() == count).await;
     stop.send(()).expect("the consumer is running");
     task.await.expect("the consumer task");
-    assert!(all, "stored {} of {count}: {:?}", store.len(), consumer.stats());
+    assert!(
+        all,
+        "stored {} of {count}: {:?}",
+        store.len(),
+        consumer.stats()
+    );
 
     // Each stored document is exactly what Ingest makes of the same wire event.
     let docs = store.docs();
@@ -88,7 +105,10 @@ async fn channel_destroys_published_by_pika_are_ingested_and_stored() {
             "{id}: pvt_created {created:?} outside the run"
         );
         assert_eq!(got.interaction_time, Some(created), "{id}");
-        assert!(got.interaction_key.as_ref().is_some_and(|k| k.len() == 8), "{id}");
+        assert!(
+            got.interaction_key.as_ref().is_some_and(|k| k.len() == 8),
+            "{id}"
+        );
         expected.interaction_id = got.interaction_id.clone();
         expected.interaction_key = got.interaction_key.clone();
         expected.interaction_time = got.interaction_time;
@@ -177,7 +197,10 @@ async fn malformed_messages_go_to_the_dead_letter_queue() {
     assert!(done, "{stats:?}");
     assert_eq!(store.len(), 1);
     assert!(
-        stats.last_error.as_deref().is_some_and(|e| e.contains("dead-lettered")),
+        stats
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("dead-lettered")),
         "{stats:?}"
     );
 
@@ -202,12 +225,18 @@ async fn malformed_messages_go_to_the_dead_letter_queue() {
     let mut dead = Vec::new();
     for _ in &bad {
         let message = channel
-            .basic_get(config.dead_letter_queue.as_str().into(), BasicGetOptions::default())
+            .basic_get(
+                config.dead_letter_queue.as_str().into(),
+                BasicGetOptions::default(),
+            )
             .await
             .expect("basic.get")
             .expect("a dead-lettered message");
         dead.push(String::from_utf8_lossy(&message.delivery.data).into_owned());
-        assert_eq!(message.delivery.routing_key.as_str(), config.dead_letter_queue);
+        assert_eq!(
+            message.delivery.routing_key.as_str(),
+            config.dead_letter_queue
+        );
         message
             .delivery
             .ack(BasicAckOptions::default())
@@ -220,7 +249,10 @@ async fn malformed_messages_go_to_the_dead_letter_queue() {
         .collect();
     sent.sort();
     dead.sort();
-    assert!(dead == sent, "the dead-letter queue holds other bodies than the three sent");
+    assert!(
+        dead == sent,
+        "the dead-letter queue holds other bodies than the three sent"
+    );
     let _ = connection.close(200, "done".into()).await;
     delete_queues(&config).await;
 }

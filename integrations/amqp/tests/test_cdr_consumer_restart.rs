@@ -8,7 +8,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{MemoryStore, broker_url, config, delete_queues, publish, restart_broker, routing_key, wait_until, wire};
+use common::{
+    MemoryStore, broker_url, config, delete_queues, publish, restart_broker, routing_key,
+    wait_until, wire,
+};
 use kazoo_records_amqp::CdrConsumer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,14 +58,21 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
         .await
         .expect("the restart");
     eprintln!("restarted the broker after {before} of {count} documents");
-    assert!(before < count, "the whole stream was consumed before the restart");
+    assert!(
+        before < count,
+        "the whole stream was consumed before the restart"
+    );
 
     let all = wait_until(Duration::from_secs(300), || store.len() == count).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop_tx.send(()).expect("the consumer is running");
     task.await.expect("the consumer task");
     let stats = consumer.stats();
-    assert!(all, "stored {} of {count} after the restart: {stats:?}", store.len());
+    assert!(
+        all,
+        "stored {} of {count} after the restart: {stats:?}",
+        store.len()
+    );
     assert_eq!(store.len(), count, "{stats:?}");
     assert!(stats.reconnects >= 1, "no reconnection: {stats:?}");
     assert_eq!(stats.inserted, count as u64, "{stats:?}");

@@ -36,14 +36,34 @@ async fn events_cross_the_broker_into_the_registry_that_selects_them() {
         .await
         .expect("bind the queue");
 
-    let selected = Event::new("callflow", "4.3.1", Severity::Critical, Verbosity::Info, json!({"n": 1}))
-        .with_account(ACCOUNT)
-        .with_node("kazoo_apps@a");
-    let other_app = Event::new("crossbar", "4.3.1", Severity::Critical, Verbosity::Info, json!({}))
-        .with_account(ACCOUNT);
-    let too_mild = Event::new("callflow", "4.3.1", Severity::Ok, Verbosity::Info, json!({}))
-        .with_account(ACCOUNT);
-    let publisher = EventPublisher::connect_to(&url, &exchange).await.expect("connect");
+    let selected = Event::new(
+        "callflow",
+        "4.3.1",
+        Severity::Critical,
+        Verbosity::Info,
+        json!({"n": 1}),
+    )
+    .with_account(ACCOUNT)
+    .with_node("kazoo_apps@a");
+    let other_app = Event::new(
+        "crossbar",
+        "4.3.1",
+        Severity::Critical,
+        Verbosity::Info,
+        json!({}),
+    )
+    .with_account(ACCOUNT);
+    let too_mild = Event::new(
+        "callflow",
+        "4.3.1",
+        Severity::Ok,
+        Verbosity::Info,
+        json!({}),
+    )
+    .with_account(ACCOUNT);
+    let publisher = EventPublisher::connect_to(&url, &exchange)
+        .await
+        .expect("connect");
     for event in [&other_app, &too_mild, &selected] {
         publisher.publish(event).await.expect("publish");
     }

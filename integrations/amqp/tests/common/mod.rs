@@ -80,12 +80,14 @@ pub fn config(url: &str, what: &str) -> CdrConsumerConfig {
 /// the wire event).
 pub fn expected_ids(run: &str, count: usize) -> std::collections::BTreeSet<String> {
     (0..count)
-        .map(|i| match kazoo_records::cdr::Ingest::new()
-            .channel_destroy(&wire(run, i), kazoo_records::time::GregorianSeconds::now())
-            .expect("the fixture ingests")
-        {
-            kazoo_records::cdr::Ingested::Stored { cdr, .. } => cdr.doc_id.expect("an _id"),
-            kazoo_records::cdr::Ingested::Skipped(reason) => panic!("skipped: {reason}"),
+        .map(|i| {
+            match kazoo_records::cdr::Ingest::new()
+                .channel_destroy(&wire(run, i), kazoo_records::time::GregorianSeconds::now())
+                .expect("the fixture ingests")
+            {
+                kazoo_records::cdr::Ingested::Stored { cdr, .. } => cdr.doc_id.expect("an _id"),
+                kazoo_records::cdr::Ingested::Skipped(reason) => panic!("skipped: {reason}"),
+            }
         })
         .collect()
 }
@@ -202,7 +204,10 @@ impl CdrSink for MemoryStore {
         let call = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
         if self.fail_every.is_some_and(|n| call % n == 0) {
             self.failures.fetch_add(1, Ordering::Relaxed);
-            return Err(format!("write {call} refused (every {:?})", self.fail_every));
+            return Err(format!(
+                "write {call} refused (every {:?})",
+                self.fail_every
+            ));
         }
         let id = cdr.doc_id.clone().ok_or("a document without _id")?;
         let mut docs = self.docs.lock().map_err(|_| "poisoned".to_owned())?;
