@@ -51,30 +51,27 @@ rmq_port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-rmq_install() {
-    if [ -x "$RMQ_BIN/rabbitmq-server" ]; then
-        return 0
-    fi
-    echo "installing rabbitmq-server (Debian package)"
+# Installs Debian packages (the packages' own service starts are not wanted, and are refused
+# where there is no init).
+rmq_apt_install() {
+    echo "installing $* (Debian packages)"
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
     $sudo apt-get update -qq
-    # The package's own service start is not wanted (and is refused where there is no init).
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        rabbitmq-server python3-pika >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+rmq_install() {
+    if [ ! -x "$RMQ_BIN/rabbitmq-server" ]; then
+        rmq_apt_install rabbitmq-server
+    fi
 }
 
 # Debian's python3-pika, for the tests that publish as KAZOO would with another client.
 rmq_install_pika() {
-    if /usr/bin/python3 -c 'import pika' 2>/dev/null; then
-        return 0
+    if ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
+        rmq_apt_install python3-pika
     fi
-    echo "installing python3-pika (Debian package)"
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        python3-pika >/dev/null
 }
 
 # Writes $RMQ_DIR/restart: stop_app then start_app on this node, waiting until it answers.

@@ -6,16 +6,15 @@ use std::time::Duration;
 
 use kazoo_records::cdr::{Ingest, Ingested};
 use kazoo_records::time::GregorianSeconds;
-use lapin::message::{Delivery, DeliveryResult};
+use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
-    QueueBindOptions, QueueDeclareOptions,
+    BasicAckOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions, QueueBindOptions,
+    QueueDeclareOptions,
 };
-use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection};
-use tokio::sync::mpsc;
 
-use crate::io::{declare_topic, open, step};
+use crate::io::{Deliveries, consume, declare_topic, open, step};
 use crate::{CALLEVT_EXCHANGE, CHANNEL_DESTROY_KEY, CdrSink, Error};
 
 /// Where and how a [`CdrConsumer`] consumes. Plain data: start from [`new`](Self::new) and
@@ -282,27 +281,7 @@ impl CdrConsumer {
         )
         .await?;
         self.declare_on(&channel).await?;
-        let consumer = step(
-            || format!("consume {}", config.queue),
-            channel.basic_consume(
-                config.queue.as_str().into(),
-                ShortString::from("kazoo-records-cdr"),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            ),
-        )
-        .await?;
-        let (tx, deliveries) = mpsc::unbounded_channel();
-        consumer.set_delegate(move |delivery: DeliveryResult| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(match delivery {
-                    Ok(Some(delivery)) => Ok(delivery),
-                    Ok(None) => Err("the broker cancelled the consumer".to_owned()),
-                    Err(e) => Err(e.to_string()),
-                });
-            }
-        });
+        let deliveries = consume(&channel, &config.queue, "kazoo-records-cdr").await?;
         Ok((connection, channel, deliveries))
     }
 
@@ -424,8 +403,6 @@ impl CdrConsumer {
         Ok(())
     }
 }
-
-type Deliveries = mpsc::UnboundedReceiver<Result<Delivery, String>>;
 
 enum Session {
     Stopped,

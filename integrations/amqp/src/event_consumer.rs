@@ -1,15 +1,11 @@
 //! [`EventConsumer`]: a queue bound with a node's binding keys, dispatched into its registry.
 
 use kazoo_records::edr::{Binding, Event, Registry};
-use lapin::message::{Delivery, DeliveryResult};
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicRejectOptions, QueueBindOptions, QueueDeclareOptions,
-};
+use lapin::options::{BasicAckOptions, BasicRejectOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
-use tokio::sync::mpsc;
 
-use crate::io::{declare_topic, open, step};
+use crate::io::{Deliveries, consume, declare_topic, open, step};
 use crate::{Error, KAPPS_EXCHANGE};
 
 /// A private queue (server-named, deleted with the connection) bound to a topic exchange with
@@ -26,7 +22,7 @@ pub struct EventConsumer {
     connection: Connection,
     _channel: Channel,
     queue: String,
-    deliveries: mpsc::UnboundedReceiver<Result<Delivery, String>>,
+    deliveries: Deliveries,
 }
 
 impl EventConsumer {
@@ -89,33 +85,7 @@ impl EventConsumer {
             )
             .await?;
         }
-        let consumer = step(
-            || format!("consume {queue}"),
-            channel.basic_consume(
-                queue.as_str().into(),
-                "kazoo-records-edr".into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            ),
-        )
-        .await?;
-        let (tx, deliveries) = mpsc::unbounded_channel();
-        consumer.set_delegate(move |delivery: DeliveryResult| {
-            let tx = tx.clone();
-            async move {
-                match delivery {
-                    Ok(Some(delivery)) => {
-                        let _ = tx.send(Ok(delivery));
-                    }
-                    Ok(None) => {
-                        let _ = tx.send(Err("the broker cancelled the consumer".to_owned()));
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e.to_string()));
-                    }
-                }
-            }
-        });
+        let deliveries = consume(&channel, &queue, "kazoo-records-edr").await?;
         Ok(EventConsumer {
             connection,
             _channel: channel,

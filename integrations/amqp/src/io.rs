@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use lapin::options::ExchangeDeclareOptions;
+use lapin::message::{Delivery, DeliveryResult};
+use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 use crate::Error;
@@ -48,4 +50,37 @@ pub(crate) async fn declare_topic(channel: &Channel, exchange: &str) -> Result<(
         ),
     )
     .await
+}
+
+/// Deliveries of a consumer, or why it stopped.
+pub(crate) type Deliveries = mpsc::UnboundedReceiver<Result<Delivery, String>>;
+
+/// Starts consuming `queue` (manual acknowledgements) into a channel of deliveries.
+pub(crate) async fn consume(
+    channel: &Channel,
+    queue: &str,
+    tag: &str,
+) -> Result<Deliveries, Error> {
+    let consumer = step(
+        || format!("consume {queue}"),
+        channel.basic_consume(
+            queue.into(),
+            tag.into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    let (tx, deliveries) = mpsc::unbounded_channel();
+    consumer.set_delegate(move |delivery: DeliveryResult| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(match delivery {
+                Ok(Some(delivery)) => Ok(delivery),
+                Ok(None) => Err("the broker cancelled the consumer".to_owned()),
+                Err(e) => Err(e.to_string()),
+            });
+        }
+    });
+    Ok(deliveries)
 }

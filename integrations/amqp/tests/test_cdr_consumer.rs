@@ -129,12 +129,7 @@ async fn a_store_failing_every_tenth_write_loses_nothing() {
     consumer.declare().await.expect("declare the queues");
     let count = 1_000;
     let run = common::unique("flaky").replace('.', "-");
-    let messages: Vec<(String, Vec<u8>)> = (0..count)
-        .map(|i| {
-            let wire = wire(&run, i);
-            (routing_key(&wire), serde_json::to_vec(&wire).expect("JSON"))
-        })
-        .collect();
+    let messages = common::messages(&run, count);
     publish(&url, &consumer.config().exchange, &messages).await;
 
     let store = Arc::new(MemoryStore::failing_every(10));

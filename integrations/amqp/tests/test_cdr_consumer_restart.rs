@@ -8,10 +8,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{
-    MemoryStore, broker_url, config, delete_queues, publish, restart_broker, routing_key,
-    wait_until, wire,
-};
+use common::{MemoryStore, broker_url, config, delete_queues, publish, restart_broker, wait_until};
 use kazoo_records_amqp::CdrConsumer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,12 +23,7 @@ async fn a_broker_restart_mid_stream_loses_nothing() {
     let consumer = Arc::new(CdrConsumer::new(config(&url, "restart")));
     consumer.declare().await.expect("declare the queues");
     let run = common::unique("restart").replace('.', "-");
-    let messages: Vec<(String, Vec<u8>)> = (0..count)
-        .map(|i| {
-            let wire = wire(&run, i);
-            (routing_key(&wire), serde_json::to_vec(&wire).expect("JSON"))
-        })
-        .collect();
+    let messages = common::messages(&run, count);
     publish(&url, &consumer.config().exchange, &messages).await;
 
     let store = Arc::new(MemoryStore::default());

@@ -131,6 +131,16 @@ pub fn wire(run: &str, i: usize) -> Value {
     wire
 }
 
+/// Calls `0..count` of `run` as (routing key, JSON body) messages.
+pub fn messages(run: &str, count: usize) -> Vec<(String, Vec<u8>)> {
+    (0..count)
+        .map(|i| {
+            let wire = wire(run, i);
+            (routing_key(&wire), serde_json::to_vec(&wire).expect("JSON"))
+        })
+        .collect()
+}
+
 /// KAZOO's routing key for a CHANNEL_DESTROY (`amqp_util:encode` of the Call-ID).
 pub fn routing_key(wire: &Value) -> String {
     let call_id = wire["Call-ID"].as_str().expect("a Call-ID");
