@@ -1,15 +1,22 @@
-# A private RabbitMQ for the AMQP interop test (tests/amqp_interop.rs), on loopback only.
+# A private RabbitMQ for the tests of integrations/amqp (kazoo-records-amqp), on loopback only.
 #
 # Sourced by .ci/run:
 #   broker_start   installs Debian's rabbitmq-server if missing, starts a private node
 #                  (its own data dir, free port, no plugins) bound to 127.0.0.1, waits until
 #                  it answers, and exports AMQP_URL.
+#                  It also writes a restart script and exports AMQP_BROKER_RESTART (its path):
+#                  running it restarts the broker application (`rabbitmqctl stop_app` then
+#                  `start_app`: every connection drops, durable queues and persistent messages
+#                  are recovered, transient ones are gone), as the reconnection tests need.
+#   broker_restart runs that script.
 #   broker_stop    stops that node (and the epmd daemon if this script started it); safe to
 #                  call more than once.
 # When AMQP_URL is already set, broker_start uses that broker and starts nothing.
 #
-# By hand: `source .ci/rabbitmq.sh && broker_start` then `cargo test --test amqp_interop`,
-# `cargo run --example amqp_bridge`, and `broker_stop`.
+# By hand: `source .ci/rabbitmq.sh && broker_start` then `cargo test -p kazoo-records-amqp`,
+# `cargo run -p kazoo-records-amqp --example amqp_bridge`, and `broker_stop`.
+# The independent AMQP client the tests publish with (Python's pika, Debian's python3-pika)
+# is installed by broker_start too.
 
 RMQ_BIN=/usr/lib/rabbitmq/bin
 RMQ_STARTUP_TIMEOUT=${RMQ_STARTUP_TIMEOUT:-120}
@@ -44,26 +51,64 @@ rmq_port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-rmq_install() {
-    if [ -x "$RMQ_BIN/rabbitmq-server" ]; then
-        return 0
-    fi
-    echo "installing rabbitmq-server (Debian package)"
+# Installs Debian packages (the packages' own service starts are not wanted, and are refused
+# where there is no init).
+rmq_apt_install() {
+    echo "installing $* (Debian packages)"
     local sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
     $sudo apt-get update -qq
-    # The package's own service start is not wanted (and is refused where there is no init).
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        rabbitmq-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+rmq_install() {
+    if [ ! -x "$RMQ_BIN/rabbitmq-server" ]; then
+        rmq_apt_install rabbitmq-server
+    fi
+}
+
+# Debian's python3-pika, for the tests that publish as KAZOO would with another client.
+rmq_install_pika() {
+    if ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
+        rmq_apt_install python3-pika
+    fi
+}
+
+# Writes $RMQ_DIR/restart: stop_app then start_app on this node, waiting until it answers.
+rmq_write_restart() {
+    local ctl
+    ctl=$(printf '%q ' env HOME="$RMQ_DIR" RABBITMQ_NODENAME="$RMQ_NODE" \
+        RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+        ERL_EPMD_ADDRESS=127.0.0.1 "$RMQ_BIN/rabbitmqctl" -q -n "$RMQ_NODE")
+    cat >"$RMQ_DIR/restart" <<EOS
+#!/usr/bin/env bash
+# Restarts the RabbitMQ application of node $RMQ_NODE (connections drop; durable state stays).
+set -euo pipefail
+$ctl stop_app >/dev/null
+$ctl start_app >/dev/null
+$ctl await_startup --timeout 60 >/dev/null
+EOS
+    chmod +x "$RMQ_DIR/restart"
+    export AMQP_BROKER_RESTART="$RMQ_DIR/restart"
+}
+
+broker_restart() {
+    if [ -z "${AMQP_BROKER_RESTART:-}" ]; then
+        echo "broker_restart: no broker started by this script (AMQP_BROKER_RESTART unset)" >&2
+        return 1
+    fi
+    "$AMQP_BROKER_RESTART"
 }
 
 broker_start() {
     if [ -n "${AMQP_URL:-}" ]; then
         echo "using the broker at AMQP_URL=$AMQP_URL"
+        rmq_install_pika
         return 0
     fi
     local started=$SECONDS
     rmq_install
+    rmq_install_pika
     local installed=$SECONDS
 
     # The first free AMQP port from 5672 (its distribution port, +20000, free too).
@@ -107,6 +152,7 @@ broker_start() {
         return 1
     fi
     export AMQP_URL="amqp://guest:guest@127.0.0.1:$RMQ_PORT/%2f"
+    rmq_write_restart
     echo "RabbitMQ $RMQ_NODE answers at $AMQP_URL" \
         "(install $((installed - started))s, startup $((SECONDS - installed))s)"
 }
@@ -136,5 +182,6 @@ broker_stop() {
     fi
     rm -rf "$RMQ_DIR"
     RMQ_PID=""
+    unset AMQP_URL AMQP_BROKER_RESTART
     echo "RabbitMQ stopped"
 }

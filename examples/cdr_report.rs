@@ -25,7 +25,7 @@ fn main() {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/cdrs.jsonl").to_owned();
+    let mut path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdrs.jsonl").to_owned();
     let mut csv_path = None;
     let mut query_string = String::from("page_size=15&ascending=true");
     let mut args = std::env::args().skip(1);

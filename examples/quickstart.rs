@@ -1,7 +1,7 @@
 //! The main demo. EDR: a registry, two subscribers with different bindings, events emitted for
 //! two accounts, what each subscriber received, the routing keys a broker would use, and an
-//! unbind. CDR: stored KAZOO call records read, priced, grouped into calls and listed page by
-//! page.
+//! unbind. CDR: a CHANNEL_DESTROY off the wire ingested into the document KAZOO stores and
+//! listed; stored KAZOO call records read, priced, grouped into calls and listed page by page.
 //!
 //! Run with `cargo run --example quickstart`.
 
@@ -134,6 +134,16 @@ fn call_records() -> Result<(), Box<dyn std::error::Error>> {
             "\nIngested a CHANNEL_DESTROY: document {} for database {database}",
             cdr.doc_id.as_deref().unwrap_or("-")
         );
+        // Listed as crossbar lists it: the day of the call, newest first.
+        let time = cdr.listing_time().unwrap_or(two_seconds_after_hangup);
+        let request = PageRequest::new()
+            .created_to(time)
+            .created_from(GregorianSeconds(time.0 - 86_400));
+        let stored = [cdr];
+        let page = paginate(&stored, &request, time)?;
+        for listed in &page.items {
+            println!("  listed: {}", listing_line(listed));
+        }
     }
 
     let cdrs = include_str!("data/cdrs.jsonl")
@@ -150,19 +160,7 @@ fn call_records() -> Result<(), Box<dyn std::error::Error>> {
         first.cost().dollars_string(),
         first.cost().0
     );
-    let row = first.public_row(&RowOptions::default());
-    println!(
-        "  its listing row: {}",
-        [
-            "datetime",
-            "caller_id_number",
-            "callee_id_number",
-            "hangup_cause",
-            "cost"
-        ]
-        .map(|column| format!("{column}={}", row.get(column).unwrap_or("")))
-        .join(" ")
-    );
+    println!("  its listing row: {}", listing_line(first));
 
     let calls = group_interactions(&cdrs);
     println!("They are {} calls (interactions).", calls.len());
@@ -187,4 +185,18 @@ fn call_records() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// A few columns of the row crossbar's CDR listing shows for `cdr`.
+fn listing_line(cdr: &Cdr) -> String {
+    let row = cdr.public_row(&RowOptions::default());
+    [
+        "datetime",
+        "caller_id_number",
+        "callee_id_number",
+        "hangup_cause",
+        "cost",
+    ]
+    .map(|column| format!("{column}={}", row.get(column).unwrap_or("")))
+    .join(" ")
 }

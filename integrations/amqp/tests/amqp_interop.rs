@@ -12,16 +12,18 @@
 //!
 //! and every delivered body, read back with `Event::from_amqp_json`, equals the event sent.
 //!
-//! The broker is `AMQP_URL`, else `amqp://127.0.0.1:5672/%2f` if something answers there.
-//! Without a broker the test prints a notice and passes, except under CI (`CI=true`), where
-//! it fails. The generator seed is `AMQP_INTEROP_SEED` (a u64), else a fixed one; it is printed.
+//! The broker is `AMQP_URL` (`.ci/rabbitmq.sh` starts one and exports it); without one the
+//! test fails saying so. The generator seed is `AMQP_INTEROP_SEED` (a u64), else a fixed one;
+//! it is printed. The binding and event strategies are the core crate's own (its
+//! `tests/common`), so both crates' tests draw from the same generators.
 
 mod common;
+#[path = "../../../tests/common/mod.rs"]
+mod strategies;
 
 use std::collections::{BTreeSet, HashMap};
 use std::error::Error as StdError;
 use std::io::Write;
-use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kazoo_records::edr::{Binding, Event, topic};
@@ -39,7 +41,6 @@ use tokio::time::timeout;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-const DEFAULT_URL: &str = "amqp://127.0.0.1:5672/%2f";
 const DEFAULT_SEED: u64 = 0x6b61_7a6f_6f5f_6564;
 const BINDINGS: usize = 300;
 const EVENTS: usize = 400;
@@ -50,9 +51,7 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(240);
 
 #[test]
 fn a_live_topic_exchange_routes_like_the_bindings() {
-    let Some(url) = broker_url() else {
-        return;
-    };
+    let url = common::broker_url();
     let seed = std::env::var("AMQP_INTEROP_SEED")
         .ok()
         .map(|s| {
@@ -108,35 +107,6 @@ fn a_live_topic_exchange_routes_like_the_bindings() {
     );
 }
 
-/// The broker to use, or `None` (after a notice) to skip.
-///
-/// # Panics
-///
-/// Under CI (`CI` set to anything but `false`/`0`/empty) when there is no broker.
-fn broker_url() -> Option<String> {
-    if let Ok(url) = std::env::var("AMQP_URL") {
-        // Asked for explicitly: a broker that does not answer is a failure, not a skip.
-        return Some(url);
-    }
-    let local: SocketAddr = ([127, 0, 0, 1], 5672).into();
-    if TcpStream::connect_timeout(&local, Duration::from_secs(1)).is_ok() {
-        return Some(DEFAULT_URL.to_owned());
-    }
-    let in_ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"));
-    assert!(
-        !in_ci,
-        "CI is set but no AMQP broker: AMQP_URL is unset and nothing answers on {local} \
-         (.ci/run starts RabbitMQ and exports AMQP_URL)"
-    );
-    // Straight to stderr, past the test harness's capture, so the skip is seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "amqp_interop: SKIPPED: no AMQP broker (AMQP_URL unset, nothing on {local}); \
-         start RabbitMQ or set AMQP_URL to run it"
-    );
-    None
-}
-
 /// Random valid bindings and events over a small pool of accounts and apps (so they meet),
 /// reproducible from `seed`. Event ids are made unique (their index) to tell deliveries apart.
 fn generate(seed: u64) -> (Vec<Binding>, Vec<Event>) {
@@ -148,7 +118,7 @@ fn generate(seed: u64) -> (Vec<Binding>, Vec<Event>) {
     }
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-    let binding = common::binding(true);
+    let binding = strategies::binding(true);
     let bindings: Vec<Binding> = (0..BINDINGS)
         .map(|_| {
             binding
@@ -157,7 +127,7 @@ fn generate(seed: u64) -> (Vec<Binding>, Vec<Event>) {
                 .current()
         })
         .collect();
-    let event = common::event();
+    let event = strategies::event();
     let events: Vec<Event> = (0..EVENTS)
         .map(|i| {
             event

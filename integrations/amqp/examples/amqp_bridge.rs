@@ -1,23 +1,24 @@
 //! Carries EDR events between nodes through RabbitMQ, with KAZOO's routing keys and wire shape.
 //!
-//! The crate does no I/O; this example is the host side. Two roles:
+//! The core crate does no I/O; [`EventPublisher`] and [`EventConsumer`] of this crate are the
+//! host side. Two roles:
 //!
 //! - **publisher** (node A): applications emit into a local [`Registry`]; one subscription
 //!   that selects every event hands each one (through a channel: registry callbacks are
-//!   synchronous) to an async task that publishes it to a topic exchange, routing key
-//!   [`Event::routing_key`], body [`Event::to_amqp_json`], with publisher confirms.
-//! - **consumer** (node B): its own [`Registry`] with subscriptions; one queue bound with
-//!   every [`Binding::keys`] of them; each delivery is read back with [`Event::from_amqp_json`]
-//!   and re-dispatched in-process, where `include_descendants` bindings (keyed with account
-//!   `*` on the broker) are filtered by [`Binding::matches`].
+//!   synchronous) to an async task that publishes it with [`EventPublisher::publish`]
+//!   (routing key [`Event::routing_key`], body [`Event::to_amqp_json`], publisher confirms).
+//! - **consumer** (node B): its own [`Registry`] with subscriptions; an [`EventConsumer`]
+//!   bound with every [`Binding::keys`] of them re-dispatches each delivery in-process, where
+//!   `include_descendants` bindings (keyed with account `*` on the broker) are filtered by
+//!   [`Binding::matches`].
 //!
 //! The exchange is KAZOO's `kapps` (a topic exchange; KAZOO's EDR AMQP backend publishes
 //! there), or `AMQP_EXCHANGE`. The broker is `AMQP_URL` (default `amqp://127.0.0.1:5672/%2f`).
 //!
 //! ```sh
-//! cargo run --example amqp_bridge -- consume            # terminal 1: node B, until Ctrl-C
-//! cargo run --example amqp_bridge -- publish            # terminal 2: node A emits 24 events
-//! cargo run --example amqp_bridge                       # both roles in one process, checked
+//! cargo run -p kazoo-records-amqp --example amqp_bridge -- consume  # terminal 1: node B
+//! cargo run -p kazoo-records-amqp --example amqp_bridge -- publish  # terminal 2: node A
+//! cargo run -p kazoo-records-amqp --example amqp_bridge             # both, checked
 //! ```
 //!
 //! Options: `publish --count N --interval-ms MS`, `consume --idle-secs S` (stop after S idle
@@ -32,13 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kazoo_records::edr::{App, Binding, Emitter, Event, Registry, Severity, Verbosity};
-use lapin::message::DeliveryResult;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicRejectOptions,
-    ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-};
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use kazoo_records_amqp::{EventConsumer, EventPublisher, KAPPS_EXCHANGE};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
@@ -46,10 +41,6 @@ use tokio::time::timeout;
 type BoxError = Box<dyn StdError + Send + Sync>;
 
 const DEFAULT_URL: &str = "amqp://127.0.0.1:5672/%2f";
-/// KAZOO's exchange for inter-application traffic (`kapi_edr_amqp` publishes EDR events there).
-const DEFAULT_EXCHANGE: &str = "kapps";
-/// How long one broker operation may take before the example gives up.
-const BROKER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The reseller and its customers the demo events are about.
 const RESELLER: &str = "d240bf3a1937301cee910193a54ba0d2";
@@ -112,30 +103,8 @@ impl Broker {
     fn from_env() -> Self {
         Broker {
             url: std::env::var("AMQP_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned()),
-            exchange: std::env::var("AMQP_EXCHANGE")
-                .unwrap_or_else(|_| DEFAULT_EXCHANGE.to_owned()),
+            exchange: std::env::var("AMQP_EXCHANGE").unwrap_or_else(|_| KAPPS_EXCHANGE.to_owned()),
         }
-    }
-
-    /// Connects and declares the topic exchange (transient, as KAZOO declares it).
-    async fn open(&self) -> Result<(Connection, Channel), BoxError> {
-        let connection = timeout(
-            BROKER_TIMEOUT,
-            Connection::connect(&self.url, ConnectionProperties::default()),
-        )
-        .await
-        .map_err(|_| format!("no answer from the broker at {} in time", self.url))?
-        .map_err(|e| format!("cannot connect to {}: {e}", self.url))?;
-        let channel = within(connection.create_channel()).await?;
-        within(channel.exchange_declare(
-            self.exchange.as_str().into(),
-            ExchangeKind::Topic,
-            ExchangeDeclareOptions::default(),
-            FieldTable::default(),
-        ))
-        .await
-        .map_err(|e| format!("cannot declare the topic exchange {:?}: {e}", self.exchange))?;
-        Ok((connection, channel))
     }
 }
 
@@ -224,8 +193,7 @@ async fn both(broker: &Broker, options: &Options) -> Result<(), BoxError> {
 /// Node A: emits demo events into a local registry and forwards every one to the exchange.
 /// Returns the events published (all confirmed by the broker).
 async fn publish(broker: &Broker, options: &Options) -> Result<Vec<Event>, BoxError> {
-    let (connection, channel) = broker.open().await?;
-    within(channel.confirm_select(ConfirmSelectOptions::default())).await?;
+    let publisher = EventPublisher::connect_to(&broker.url, &broker.exchange).await?;
 
     // The bridge: a subscription that selects everything, handing events to the async side.
     // The callback runs synchronously in the emitting thread: it must not block, so a full
@@ -270,7 +238,7 @@ async fn publish(broker: &Broker, options: &Options) -> Result<Vec<Event>, BoxEr
         tokio::select! {
             biased;
             Some(event) = events_rx.recv() => {
-                forward(&channel, &broker.exchange, &event).await?;
+                publisher.publish(&event).await?;
                 println!("node A: published {}", event.routing_key()?);
                 sent.push(event);
             }
@@ -283,40 +251,12 @@ async fn publish(broker: &Broker, options: &Options) -> Result<Vec<Event>, BoxEr
         }
     }
     app.join().map_err(|_| "the emitting thread panicked")?;
-    let returned = within(channel.wait_for_confirms()).await?;
-    if !returned.is_empty() {
-        return Err(format!("the broker returned {} messages", returned.len()).into());
-    }
     let dropped = dropped.load(Ordering::Relaxed);
     if dropped > 0 {
         eprintln!("node A: {dropped} events dropped (bridge channel full)");
     }
-    within(connection.close(200, "bye".into())).await?;
+    publisher.close().await?;
     Ok(sent)
-}
-
-/// Publishes one event in KAZOO's wire shape, keyed with its routing key, and waits for the
-/// broker's confirm.
-async fn forward(channel: &Channel, exchange: &str, event: &Event) -> Result<(), BoxError> {
-    // An app name or account with '.', '*' or '#' cannot be routed: say so, don't corrupt keys.
-    let key = event.routing_key()?;
-    let body = serde_json::to_vec(&event.to_amqp_json())?;
-    let properties = BasicProperties::default()
-        .with_content_type("application/json".into())
-        .with_message_id(event.id().as_str().into());
-    let confirm = within(channel.basic_publish(
-        exchange.into(),
-        key.as_str().into(),
-        BasicPublishOptions::default(),
-        &body,
-        properties,
-    ))
-    .await?;
-    let confirmation = within(confirm).await?;
-    if !confirmation.is_ack() {
-        return Err(format!("the broker refused the event {key}").into());
-    }
-    Ok(())
 }
 
 /// One demo event: apps, accounts (some under the reseller) and levels in turn.
@@ -369,19 +309,12 @@ async fn consume(
     idle: Option<Duration>,
     ready: oneshot::Sender<()>,
 ) -> Result<BTreeMap<&'static str, BTreeSet<String>>, BoxError> {
-    let (connection, channel) = broker.open().await?;
-
     let registry = Registry::new();
     let received: Arc<Mutex<BTreeMap<&'static str, BTreeSet<String>>>> = Arc::default();
-    let mut keys: Vec<String> = Vec::new();
-    for (name, binding) in subscriptions() {
-        for key in binding.keys() {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-        let received = Arc::clone(&received);
-        registry.bind(name, [binding], move |event: &Event| {
+    let subscriptions = subscriptions();
+    for (name, binding) in &subscriptions {
+        let (name, received) = (*name, Arc::clone(&received));
+        registry.bind(name, [binding.clone()], move |event: &Event| {
             println!(
                 "node B: [{name}] {} {} {} account {}",
                 event.app_name(),
@@ -397,109 +330,47 @@ async fn consume(
             }
         })?;
     }
-
-    // A private queue (server-named, deleted with the connection), bound with every key.
-    let queue = within(channel.queue_declare(
-        "".into(),
-        QueueDeclareOptions {
-            exclusive: true,
-            auto_delete: true,
-            ..QueueDeclareOptions::default()
-        },
-        FieldTable::default(),
-    ))
+    let mut consumer = EventConsumer::bind_to(
+        &broker.url,
+        &broker.exchange,
+        subscriptions.iter().map(|(_, b)| b),
+    )
     .await?;
-    for key in &keys {
-        within(channel.queue_bind(
-            queue.name().clone(),
-            broker.exchange.as_str().into(),
-            key.as_str().into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        ))
-        .await?;
-    }
     println!(
-        "node B: queue {} bound to {:?} with {} keys",
-        queue.name(),
-        broker.exchange,
-        keys.len()
+        "node B: queue {} bound to {:?}",
+        consumer.queue(),
+        broker.exchange
     );
-
-    let (deliveries_tx, mut deliveries_rx) = mpsc::unbounded_channel();
-    let consumer = within(channel.basic_consume(
-        queue.name().clone(),
-        "edr-node-b".into(),
-        BasicConsumeOptions::default(),
-        FieldTable::default(),
-    ))
-    .await?;
-    consumer.set_delegate(move |delivery: DeliveryResult| {
-        let deliveries_tx = deliveries_tx.clone();
-        async move {
-            match delivery {
-                Ok(Some(delivery)) => {
-                    let _ = deliveries_tx.send(delivery);
-                }
-                Ok(None) => {}
-                Err(e) => eprintln!("node B: consumer error: {e}"),
-            }
-        }
-    });
     let _ = ready.send(());
 
     loop {
         let next = match idle {
-            Some(idle) => match timeout(idle, deliveries_rx.recv()).await {
+            Some(idle) => match timeout(idle, consumer.next(&registry)).await {
                 Ok(next) => next,
                 Err(_) => break,
             },
-            None => deliveries_rx.recv().await,
+            None => consumer.next(&registry).await,
         };
-        let Some(delivery) = next else { break };
-        match decode(&delivery.data) {
+        match next {
             Ok(event) => {
-                let report = registry.dispatch(&event);
-                if !report.reached_anyone() {
+                if !subscriptions.iter().any(|(_, b)| b.matches(&event)) {
                     // Keyed with account `*` for include_descendants, but not a descendant.
                     println!(
                         "node B: {} (account {}) filtered out in-process",
-                        delivery.routing_key,
+                        event.routing_key()?,
                         event.account_id().unwrap_or("-")
                     );
                 }
-                within(delivery.ack(BasicAckOptions::default())).await?;
             }
-            Err(e) => {
-                eprintln!(
-                    "node B: dropping a message that is not an EDR event ({}): {e}",
-                    delivery.routing_key
-                );
-                within(delivery.reject(BasicRejectOptions { requeue: false })).await?;
-            }
+            // A body that is not an EDR event was rejected; say so and go on.
+            Err(e) if e.is_malformed() => eprintln!("node B: {e}"),
+            Err(e) => return Err(e.into()),
         }
     }
-    within(connection.close(200, "bye".into())).await?;
+    consumer.close().await?;
     let received = received
         .lock()
         .map_err(|_| "a subscription callback panicked")?
         .clone();
     Ok(received)
-}
-
-/// Reads a delivered body: JSON, in KAZOO's AMQP wire shape.
-fn decode(body: &[u8]) -> Result<Event, BoxError> {
-    let value: serde_json::Value = serde_json::from_slice(body)?;
-    Ok(Event::from_amqp_json(&value)?)
-}
-
-/// Awaits one broker operation, failing after [`BROKER_TIMEOUT`].
-async fn within<T, E>(operation: impl Future<Output = Result<T, E>>) -> Result<T, BoxError>
-where
-    E: StdError + Send + Sync + 'static,
-{
-    match timeout(BROKER_TIMEOUT, operation).await {
-        Ok(result) => result.map_err(Into::into),
-        Err(_) => Err("the broker did not answer in time".into()),
-    }
 }

@@ -1,0 +1,40 @@
+//! KAZOO's AMQP side for [`kazoo_records`]: the part that does I/O (lapin, tokio).
+//!
+//! - [`EventPublisher`] publishes EDR events to KAZOO's `kapps` topic exchange with
+//!   [`Event::routing_key`](kazoo_records::edr::Event::routing_key) and KAZOO's wire body
+//!   ([`Event::to_amqp_json`](kazoo_records::edr::Event::to_amqp_json)), persistent and
+//!   confirmed by the broker.
+//! - [`EventConsumer`] binds a queue with the [`Binding::keys`](kazoo_records::edr::Binding::keys)
+//!   of a node's subscriptions and dispatches every delivery into a local
+//!   [`Registry`](kazoo_records::edr::Registry).
+//! - [`CdrConsumer`] binds a durable queue to KAZOO's `callevt` topic exchange with
+//!   `call.CHANNEL_DESTROY.*` (as KAZOO's `cdr_listener` does), ingests each message with
+//!   [`Ingest::channel_destroy`](kazoo_records::cdr::Ingest::channel_destroy) and hands the
+//!   document to the host's [`CdrSink`]. A message is acknowledged only after the sink accepted
+//!   it: a sink error, a crash or a lost connection redelivers it (at least once; the
+//!   document's deterministic `_id` makes an insert-if-absent sink idempotent). A message that
+//!   is not a CHANNEL_DESTROY KAZOO could store is rejected to the dead-letter queue
+//!   ([`CdrConsumerConfig::dead_letter_queue`]), never dropped silently. The consumer
+//!   reconnects with backoff after a broker restart.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod cdr_consumer;
+mod cdr_sink;
+mod error;
+mod event_consumer;
+mod event_publisher;
+mod io;
+
+pub use cdr_consumer::{CdrConsumer, CdrConsumerConfig, CdrConsumerStats};
+pub use cdr_sink::CdrSink;
+pub use error::Error;
+pub use event_consumer::EventConsumer;
+pub use event_publisher::EventPublisher;
+
+/// KAZOO's exchange for inter-application traffic (its EDR AMQP backend publishes there).
+pub const KAPPS_EXCHANGE: &str = "kapps";
+/// KAZOO's exchange for call events (a topic exchange; ecallmgr publishes CHANNEL_DESTROY there).
+pub const CALLEVT_EXCHANGE: &str = "callevt";
+/// The key KAZOO's `cdr_listener` binds with: every CHANNEL_DESTROY, any Call-ID.
+pub const CHANNEL_DESTROY_KEY: &str = "call.CHANNEL_DESTROY.*";
