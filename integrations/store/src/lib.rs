@@ -25,10 +25,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod pg;
 mod row;
 mod scope;
 mod sqlite;
 
+pub use pg::{PgCdrs, PgInteractions, PgStore};
 pub use row::account_of;
 pub use scope::Scope;
 pub use sqlite::{SqliteCdrs, SqliteInteractions, SqliteStore};
