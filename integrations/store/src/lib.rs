@@ -25,11 +25,13 @@
 //! ```
 #![deny(missing_docs)]
 
+mod listing;
 mod pg;
 mod row;
 mod scope;
 mod sqlite;
 
+pub use listing::{Cdrs, Engine, Interactions};
 pub use pg::{PgCdrs, PgInteractions, PgStore};
 pub use row::account_of;
 pub use scope::Scope;

@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 
 use kazoo_records::Error;
-use kazoo_records::cdr::{Cdr, OrderedStore, ScanStart, SortKey, SortOrder};
+use kazoo_records::cdr::{Cdr, ScanStart, SortKey, SortOrder};
 use kazoo_records::time::GregorianSeconds;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls};
@@ -120,19 +120,18 @@ impl PgStore {
         row.map(|r| r.try_get(0).map_err(Error::store)).transpose()
     }
 
-    /// The CDR listing of `scope`: an [`OrderedStore`] keyed by the listing key.
+    /// The CDR listing of `scope`: an [`OrderedStore`](kazoo_records::cdr::OrderedStore) keyed by the listing key.
     pub fn cdrs(&self, scope: Scope) -> PgCdrs<'_> {
-        PgCdrs { store: self, scope }
+        crate::listing::Cdrs::new(self, scope)
     }
 
     /// The interaction listing of `account`: legs keyed by their interaction key.
     pub fn interactions(&self, account: impl Into<String>) -> PgInteractions<'_> {
-        PgInteractions {
-            store: self,
-            account: account.into(),
-        }
+        crate::listing::Interactions::new(self, account.into())
     }
+}
 
+impl crate::listing::Engine for PgStore {
     fn scan(
         &self,
         cols: (&str, &str),
@@ -174,51 +173,8 @@ impl PgStore {
     }
 }
 
-/// [`PgStore::cdrs`]: one scope's CDR listing.
-#[derive(Debug)]
-pub struct PgCdrs<'a> {
-    store: &'a PgStore,
-    scope: Scope,
-}
+/// [`PgStore::cdrs`]: one scope's CDR listing, an [`OrderedStore`](kazoo_records::cdr::OrderedStore).
+pub type PgCdrs<'a> = crate::listing::Cdrs<'a, PgStore>;
 
-impl OrderedStore for PgCdrs<'_> {
-    type Row = Cdr;
-
-    fn scan(
-        &self,
-        start: ScanStart<'_>,
-        order: SortOrder,
-        limit: usize,
-    ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        let owner = self.scope.owner.as_deref();
-        self.store.scan(
-            ("time", "id"),
-            &self.scope.account,
-            owner,
-            start,
-            order,
-            limit,
-        )
-    }
-}
-
-/// [`PgStore::interactions`]: one account's interaction legs.
-#[derive(Debug)]
-pub struct PgInteractions<'a> {
-    store: &'a PgStore,
-    account: String,
-}
-
-impl OrderedStore for PgInteractions<'_> {
-    type Row = Cdr;
-
-    fn scan(
-        &self,
-        start: ScanStart<'_>,
-        order: SortOrder,
-        limit: usize,
-    ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        self.store
-            .scan(("itime", "ikey"), &self.account, None, start, order, limit)
-    }
-}
+/// [`PgStore::interactions`]: one account's interaction legs, an [`OrderedStore`](kazoo_records::cdr::OrderedStore).
+pub type PgInteractions<'a> = crate::listing::Interactions<'a, PgStore>;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use kazoo_records::Error;
-use kazoo_records::cdr::{Cdr, OrderedStore, ScanStart, SortKey, SortOrder};
+use kazoo_records::cdr::{Cdr, ScanStart, SortKey, SortOrder};
 use kazoo_records::time::GregorianSeconds;
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value};
 
@@ -116,20 +116,19 @@ impl SqliteStore {
             .map_err(Error::store)
     }
 
-    /// The CDR listing of `scope`: an [`OrderedStore`] keyed by the listing key.
+    /// The CDR listing of `scope`: an [`OrderedStore`](kazoo_records::cdr::OrderedStore) keyed by the listing key.
     pub fn cdrs(&self, scope: Scope) -> SqliteCdrs<'_> {
-        SqliteCdrs { store: self, scope }
+        crate::listing::Cdrs::new(self, scope)
     }
 
-    /// The interaction listing of `account`: an [`OrderedStore`] of legs keyed by their
+    /// The interaction listing of `account`: an [`OrderedStore`](kazoo_records::cdr::OrderedStore) of legs keyed by their
     /// interaction key, legs of one interaction consecutive (ordered by document id).
     pub fn interactions(&self, account: impl Into<String>) -> SqliteInteractions<'_> {
-        SqliteInteractions {
-            store: self,
-            account: account.into(),
-        }
+        crate::listing::Interactions::new(self, account.into())
     }
+}
 
+impl crate::listing::Engine for SqliteStore {
     fn scan(
         &self,
         cols: (&str, &str),
@@ -166,51 +165,8 @@ impl SqliteStore {
     }
 }
 
-/// [`SqliteStore::cdrs`]: one scope's CDR listing.
-#[derive(Debug)]
-pub struct SqliteCdrs<'a> {
-    store: &'a SqliteStore,
-    scope: Scope,
-}
+/// [`SqliteStore::cdrs`]: one scope's CDR listing, an [`OrderedStore`](kazoo_records::cdr::OrderedStore).
+pub type SqliteCdrs<'a> = crate::listing::Cdrs<'a, SqliteStore>;
 
-impl OrderedStore for SqliteCdrs<'_> {
-    type Row = Cdr;
-
-    fn scan(
-        &self,
-        start: ScanStart<'_>,
-        order: SortOrder,
-        limit: usize,
-    ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        let owner = self.scope.owner.as_deref();
-        self.store.scan(
-            ("time", "id"),
-            &self.scope.account,
-            owner,
-            start,
-            order,
-            limit,
-        )
-    }
-}
-
-/// [`SqliteStore::interactions`]: one account's interaction legs.
-#[derive(Debug)]
-pub struct SqliteInteractions<'a> {
-    store: &'a SqliteStore,
-    account: String,
-}
-
-impl OrderedStore for SqliteInteractions<'_> {
-    type Row = Cdr;
-
-    fn scan(
-        &self,
-        start: ScanStart<'_>,
-        order: SortOrder,
-        limit: usize,
-    ) -> Result<Vec<(SortKey, Cdr)>, Error> {
-        self.store
-            .scan(("itime", "ikey"), &self.account, None, start, order, limit)
-    }
-}
+/// [`SqliteStore::interactions`]: one account's interaction legs, an [`OrderedStore`](kazoo_records::cdr::OrderedStore).
+pub type SqliteInteractions<'a> = crate::listing::Interactions<'a, SqliteStore>;
