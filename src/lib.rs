@@ -39,6 +39,12 @@
 //!
 //! // Nobody listens to ok/info: the body is never built.
 //! assert!(emitter.emit(&callflow, Severity::Ok, Verbosity::Info, || unreachable!()).is_none());
+//!
+//! // A guarded subscription unbinds when its guard is dropped.
+//! let everything = registry.bind_guarded("everything", [Binding::default().verbosity(Verbosity::Trace)], |_| {})?;
+//! assert!(registry.is_interested(Severity::Ok, Verbosity::Info));
+//! drop(everything);
+//! assert!(!registry.is_interested(Severity::Ok, Verbosity::Info));
 //! # Ok::<(), kazoo_records::Error>(())
 //! ```
 //!

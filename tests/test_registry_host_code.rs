@@ -294,3 +294,40 @@ fn unbind_sleeps_while_it_waits_for_a_slow_callback_and_returns_promptly_after()
         assert_eq!(slow.join().unwrap(), 1);
     });
 }
+
+#[test]
+fn a_guard_captured_by_a_callback_unbinds_its_subscription_with_no_lock_held() {
+    with_watchdog("captured guard", || {
+        let registry = Arc::new(Registry::new());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let sink = Arc::clone(&calls);
+        let inner = registry
+            .bind_guarded("inner", [Binding::default().app("b")], move |_| {
+                sink.fetch_add(1, SeqCst);
+            })
+            .unwrap();
+        // The outer callback owns the inner guard: when the registry lets go of the outer
+        // callback, the guard's drop (host code) unbinds `inner` on the same registry.
+        let outer = registry
+            .bind("outer", [Binding::default().app("a")], move |_| {
+                let _ = &inner;
+            })
+            .unwrap();
+        // Cache the outer subscription on another thread too, so its release happens in
+        // another thread's cache as well as this one's.
+        let other = {
+            let registry = Arc::clone(&registry);
+            thread::spawn(move || assert_eq!(registry.dispatch(&event("a")).delivered, 1))
+        };
+        other.join().unwrap();
+        assert_eq!(registry.dispatch(&event("a")).delivered, 1);
+        assert_eq!(registry.dispatch(&event("b")).delivered, 1);
+        assert!(registry.unbind(outer));
+        assert!(
+            registry.subscriptions().is_empty(),
+            "the captured guard unbound `inner`"
+        );
+        assert_eq!(registry.dispatch(&event("b")).delivered, 0);
+        assert_eq!(calls.load(SeqCst), 1);
+    });
+}

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use super::binding::{Binding, Names};
 use super::event::Event;
 use super::level::{Severity, Verbosity};
-use super::subscription::{Subscription, SubscriptionId};
+use super::subscription::{Subscriber, SubscriptionId};
 use crate::random::mix64;
 
 /// How many groups of shards the keyed buckets are spread over.
@@ -137,7 +137,7 @@ impl Index {
 
     /// Files every binding of `subscription`, which must be newer than every subscription
     /// filed already (ids grow with each bind, so it goes at the end of each list).
-    pub fn insert(&mut self, subscription: &Arc<Subscription>) {
+    pub fn insert(&mut self, subscription: &Arc<Subscriber>) {
         for binding in subscription.bindings() {
             let mask = cell_mask(binding);
             for key in bucket_keys(binding) {
@@ -153,7 +153,7 @@ impl Index {
     }
 
     /// Removes every entry of `subscription`.
-    pub fn remove(&mut self, subscription: &Arc<Subscription>) {
+    pub fn remove(&mut self, subscription: &Arc<Subscriber>) {
         let id = subscription.id();
         for binding in subscription.bindings() {
             let mask = cell_mask(binding);
@@ -206,7 +206,7 @@ impl Index {
     pub fn for_each_candidate<'s>(
         &'s self,
         event: &Event,
-        mut deliver: impl FnMut(&'s Subscription),
+        mut deliver: impl FnMut(&'s Subscriber),
     ) {
         let cell = cell_index(event.severity(), event.verbosity());
         if self.kinds == [0; KINDS] {
@@ -384,7 +384,7 @@ impl<'s> Lists<'s> {
     }
 
     /// Calls `f` with each subscription of every list, once, in id (bind) order.
-    fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscription)) {
+    fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscriber)) {
         let Some(first) = self.first else {
             return;
         };
@@ -408,13 +408,13 @@ impl<'s> Lists<'s> {
 /// Candidates gathered from several lists: the first [`INLINE`] inline, more spilled.
 #[derive(Default)]
 struct Candidates<'s> {
-    inline: [Option<&'s Subscription>; INLINE],
+    inline: [Option<&'s Subscriber>; INLINE],
     len: usize,
-    spilled: Vec<&'s Subscription>,
+    spilled: Vec<&'s Subscriber>,
 }
 
 impl<'s> Candidates<'s> {
-    fn push(&mut self, s: &'s Subscription) {
+    fn push(&mut self, s: &'s Subscriber) {
         if self.spilled.is_empty() {
             if let Some(slot) = self.inline.get_mut(self.len) {
                 *slot = Some(s);
@@ -426,9 +426,9 @@ impl<'s> Candidates<'s> {
         self.spilled.push(s);
     }
 
-    fn for_each_once_in_order(mut self, f: &mut impl FnMut(&'s Subscription)) {
+    fn for_each_once_in_order(mut self, f: &mut impl FnMut(&'s Subscriber)) {
         let mut last = None;
-        let mut each = |s: &'s Subscription| {
+        let mut each = |s: &'s Subscriber| {
             if last != Some(s.id()) {
                 last = Some(s.id());
                 f(s);
@@ -436,7 +436,7 @@ impl<'s> Candidates<'s> {
         };
         if self.spilled.is_empty() {
             let inline = &mut self.inline[..self.len];
-            inline.sort_unstable_by_key(|s| s.map(Subscription::id));
+            inline.sort_unstable_by_key(|s| s.map(Subscriber::id));
             inline.iter().flatten().for_each(|s| each(s));
         } else {
             self.spilled.sort_unstable_by_key(|s| s.id());
@@ -454,7 +454,7 @@ pub(crate) struct List {
 
 #[derive(Clone)]
 enum Node {
-    Leaf(Vec<Arc<Subscription>>),
+    Leaf(Vec<Arc<Subscriber>>),
     Inner(Vec<Child>),
 }
 
@@ -472,7 +472,7 @@ impl List {
 
     /// Appends `subscription`, which is newer than every subscription in the list; a second
     /// push of the last one is ignored (two bindings of one subscription in one bucket).
-    pub fn push(&mut self, subscription: &Arc<Subscription>) {
+    pub fn push(&mut self, subscription: &Arc<Subscriber>) {
         let Some(root) = self.root.as_mut() else {
             self.root = Some(Arc::new(Node::Leaf(vec![Arc::clone(subscription)])));
             return;
@@ -505,7 +505,7 @@ impl List {
     }
 
     /// Calls `f` with each subscription, in id order.
-    pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscription)) {
+    pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
         if let Some(root) = &self.root {
             root.for_each(f);
         }
@@ -521,7 +521,7 @@ impl Node {
     }
 
     /// Appends at the right edge; returns a new right sibling when this node was full.
-    fn push(&mut self, subscription: &Arc<Subscription>) -> Option<Child> {
+    fn push(&mut self, subscription: &Arc<Subscriber>) -> Option<Child> {
         let id = subscription.id();
         match self {
             Node::Leaf(subscriptions) if subscriptions.len() < LEAF => {
@@ -583,7 +583,7 @@ impl Node {
         }
     }
 
-    fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscription)) {
+    fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
         match self {
             Node::Leaf(subscriptions) => subscriptions.iter().for_each(|s| f(s)),
             Node::Inner(children) => children.iter().for_each(|c| c.node.for_each(f)),
@@ -784,8 +784,8 @@ mod tests {
         assert_eq!(bucket_keys(&b).len(), 1);
     }
 
-    fn subscription(n: u64) -> Arc<Subscription> {
-        Arc::new(Subscription::new(
+    fn subscription(n: u64) -> Arc<Subscriber> {
+        Arc::new(Subscriber::new(
             SubscriptionId::new(n),
             format!("s{n}"),
             vec![Binding::default()],

@@ -12,11 +12,12 @@ use parking_lot::Mutex;
 
 use super::binding::Binding;
 use super::event::Event;
+use super::guard::Subscription;
 use super::index::{CELLS, Index, cell_index, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
 use super::snapshot::Snapshots;
-use super::subscription::{Subscription, SubscriptionId, SubscriptionInfo};
+use super::subscription::{Subscriber, SubscriptionId, SubscriptionInfo};
 use crate::error::Error;
 
 /// Named subscriptions and synchronous, in-process dispatch of [`Event`]s.
@@ -102,7 +103,7 @@ pub struct RegistryStats {
 /// The writer's side: the master copy of everything published.
 struct Writer {
     index: Index,
-    subscriptions: BTreeMap<SubscriptionId, Arc<Subscription>>,
+    subscriptions: BTreeMap<SubscriptionId, Arc<Subscriber>>,
     names: HashMap<String, SubscriptionId>,
     /// How many bindings select each severity×verbosity cell.
     cell_counts: [u32; CELLS],
@@ -195,7 +196,7 @@ impl Registry {
         }
         let id = SubscriptionId::new(writer.next_id);
         writer.next_id += 1;
-        let subscription = Arc::new(Subscription::new(
+        let subscription = Arc::new(Subscriber::new(
             id,
             name.clone(),
             bindings,
@@ -214,6 +215,37 @@ impl Registry {
         drop(old);
         self.snapshots.prune();
         Ok(id)
+    }
+
+    /// Binds like [`bind`](Self::bind), but returns a guard that unbinds the subscription when
+    /// dropped ([`Subscription`]); the guard holds the registry weakly, hence the `Arc`.
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](Self::bind).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use kazoo_records::edr::{Binding, Registry};
+    ///
+    /// let registry = Arc::new(Registry::new());
+    /// let guard = registry.bind_guarded("audit", [Binding::default()], |_| {})?;
+    /// assert_eq!(registry.subscriptions()[0].id, guard.id());
+    /// drop(guard);
+    /// assert!(registry.subscriptions().is_empty());
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn bind_guarded<F>(
+        self: &Arc<Self>,
+        name: impl Into<String>,
+        bindings: impl IntoIterator<Item = Binding>,
+        callback: F,
+    ) -> Result<Subscription, Error>
+    where
+        F: Fn(&Event) + Send + Sync + 'static,
+    {
+        let id = self.bind(name, bindings, callback)?;
+        Ok(Subscription::new(self, id))
     }
 
     /// Unbinds a subscription; returns whether it was bound.

@@ -47,7 +47,7 @@ pub struct SubscriptionInfo {
 pub(crate) type Callback = Box<dyn Fn(&Event) + Send + Sync>;
 
 /// A bound subscription, shared by the published indexes.
-pub(crate) struct Subscription {
+pub(crate) struct Subscriber {
     id: SubscriptionId,
     name: String,
     bindings: Vec<Binding>,
@@ -56,14 +56,14 @@ pub(crate) struct Subscription {
     unbound: AtomicBool,
 }
 
-impl Subscription {
+impl Subscriber {
     pub fn new(
         id: SubscriptionId,
         name: String,
         bindings: Vec<Binding>,
         callback: Callback,
     ) -> Self {
-        Subscription {
+        Subscriber {
             id,
             name,
             bindings,
@@ -105,9 +105,9 @@ impl Subscription {
     }
 }
 
-impl fmt::Debug for Subscription {
+impl fmt::Debug for Subscriber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Subscription")
+        f.debug_struct("Subscriber")
             .field("id", &self.id)
             .field("name", &self.name)
             .field("bindings", &self.bindings)
