@@ -3,7 +3,8 @@
 //! - [`EventPublisher`] publishes EDR events to KAZOO's `kapps` topic exchange with
 //!   [`Event::routing_key`](kazoo_records::edr::Event::routing_key) and KAZOO's wire body
 //!   ([`Event::to_amqp_json`](kazoo_records::edr::Event::to_amqp_json)), persistent and
-//!   confirmed by the broker.
+//!   confirmed by the broker; after a lost connection it reconnects with backoff and sends
+//!   again what was not confirmed (at least once: consumers dedupe on the event's id).
 //! - [`EventConsumer`] binds a queue with the [`Binding::keys`](kazoo_records::edr::Binding::keys)
 //!   of a node's subscriptions and dispatches every delivery into a local
 //!   [`Registry`](kazoo_records::edr::Registry).
@@ -24,6 +25,7 @@ mod cdr_sink;
 mod error;
 mod event_consumer;
 mod event_publisher;
+mod event_publisher_config;
 mod io;
 
 pub use cdr_consumer::{CdrConsumer, CdrConsumerConfig, CdrConsumerStats};
@@ -31,6 +33,7 @@ pub use cdr_sink::CdrSink;
 pub use error::Error;
 pub use event_consumer::EventConsumer;
 pub use event_publisher::EventPublisher;
+pub use event_publisher_config::EventPublisherConfig;
 
 /// KAZOO's exchange for inter-application traffic (its EDR AMQP backend publishes there).
 pub const KAPPS_EXCHANGE: &str = "kapps";
