@@ -29,6 +29,14 @@ pub struct CdrConsumerConfig {
     /// The binding key: [`CHANNEL_DESTROY_KEY`] (`call.CHANNEL_DESTROY.*`).
     pub routing_key: String,
     /// The durable queue (shared by every consumer of this service): `kazoo_records.cdr`.
+    ///
+    /// Deliberately not KAZOO's: `cdr_listener` declares `cdr_listener` with
+    /// `?QUEUE_OPTIONS = [{exclusive, false}]`, so `kz_amqp_util:new_queue/2`'s defaults make it
+    /// transient and `auto_delete` with `x-message-ttl` 60 000 and `x-max-length` 100, and it
+    /// consumes with `no_ack = true` (`kz_amqp_util:basic_consume/2`'s default): a restart or
+    /// a burst loses CDRs there. A queue of another name neither competes with KAZOO's for
+    /// messages nor conflicts with its declaration; keep it durable for the guarantees of
+    /// [`CdrConsumer`].
     pub queue: String,
     /// The durable queue messages that cannot be ingested are rejected to (through the default
     /// exchange, with RabbitMQ's `x-death` header saying where they came from):

@@ -17,6 +17,7 @@ enum Cause {
     Timeout(Duration),
     Other(String),
     Malformed(String),
+    Unroutable(String),
 }
 
 impl Error {
@@ -48,6 +49,20 @@ impl Error {
         }
     }
 
+    pub(crate) fn unroutable(step: impl Into<String>, message: impl Into<String>) -> Self {
+        Error {
+            step: step.into(),
+            cause: Cause::Unroutable(message.into()),
+        }
+    }
+
+    /// Whether the broker returned a `mandatory` message because no queue is bound for its
+    /// routing key (see [`EventPublisherConfig::mandatory`](crate::EventPublisherConfig::mandatory)):
+    /// it was not stored, and publishing it again once a queue is bound is safe.
+    pub fn is_unroutable(&self) -> bool {
+        matches!(self.cause, Cause::Unroutable(_))
+    }
+
     /// Whether a delivered message was not what was expected (it was rejected); the
     /// connection is fine and consuming may go on.
     pub fn is_malformed(&self) -> bool {
@@ -72,7 +87,7 @@ impl fmt::Display for Error {
             Cause::Timeout(after) => {
                 write!(f, "{}: no answer from the broker in {after:?}", self.step)
             }
-            Cause::Other(message) | Cause::Malformed(message) => {
+            Cause::Other(message) | Cause::Malformed(message) | Cause::Unroutable(message) => {
                 write!(f, "{}: {message}", self.step)
             }
         }

@@ -37,8 +37,15 @@ pub(crate) async fn open(url: &str) -> Result<(Connection, Channel), Error> {
     Ok((connection, channel))
 }
 
-/// Declares a topic exchange as KAZOO does (not durable: KAZOO declares its exchanges
-/// transient; a redeclare with other flags would be refused by the broker).
+/// Declares a topic exchange with exactly the flags KAZOO declares its exchanges with, since
+/// the broker refuses (`PRECONDITION_FAILED`, closing the channel) a redeclaration with other
+/// flags: KAZOO's `kz_amqp_util:new_exchange/3` sends `exchange.declare` with `passive`,
+/// `durable`, `auto_delete`, `internal` and `nowait` all `false` and no arguments unless
+/// asked otherwise, and neither `kz_amqp_util:callevt_exchange/0` (`callevt`, used by
+/// `kapi_call:declare_exchanges/0`) nor `kz_amqp_util:kapps_exchange/0` (`kapps`, used by
+/// `kapi_edr_amqp:declare_exchanges/0`) asks otherwise; both are `topic` exchanges
+/// (`?TYPE_CALLEVT` and `?TYPE_KAPPS` in `kz_amqp.hrl`). lapin's default options are those
+/// five `false`s.
 pub(crate) async fn declare_topic(channel: &Channel, exchange: &str) -> Result<(), Error> {
     step(
         || format!("declare the topic exchange {exchange:?}"),

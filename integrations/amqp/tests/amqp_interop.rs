@@ -14,11 +14,10 @@
 //!
 //! The broker is `AMQP_URL` (`.ci/rabbitmq.sh` starts one and exports it); without one the
 //! test fails saying so. The generator seed is `AMQP_INTEROP_SEED` (a u64), else a fixed one;
-//! it is printed. The binding and event strategies are the core crate's own (its
-//! `tests/common`), so both crates' tests draw from the same generators.
+//! it is printed. The binding and event strategies (`tests/strategies`) are copies of the core
+//! crate's own, so both crates' tests draw from the same generators.
 
 mod common;
-#[path = "../../../tests/common/mod.rs"]
 mod strategies;
 
 use std::collections::{BTreeSet, HashMap};

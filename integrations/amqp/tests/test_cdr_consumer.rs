@@ -48,7 +48,11 @@ async fn channel_destroys_published_by_pika_are_ingested_and_stored() {
 
     let count = 200;
     let started = GregorianSeconds::now();
-    let run = common::unique("pika").replace('.', "-");
+    // Call ids holding what KAZOO's routing keys must encode (`.`, `*`, `#`, `@`, a space).
+    let run = format!(
+        "{}.a*b#c@10.0.0.1 d",
+        common::unique("pika").replace('.', "-")
+    );
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/channel_destroy_wire_2015.json"

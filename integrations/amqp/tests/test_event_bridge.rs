@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
-use kazoo_records_amqp::{EventConsumer, EventPublisher};
+use kazoo_records_amqp::{EventConsumer, EventPublisher, EventPublisherConfig};
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use serde_json::json;
@@ -106,4 +106,48 @@ async fn events_cross_the_broker_into_the_registry_that_selects_them() {
     publisher.close().await.expect("close");
     consumer.close().await.expect("close");
     let _ = connection.close(200, "done".into()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_nobody_is_bound_for_fails_only_when_published_mandatory() {
+    let url = common::broker_url();
+    let exchange = common::unique("kapps.unbound");
+    let event = Event::new(
+        "callflow",
+        "4.3.1",
+        Severity::Ok,
+        Verbosity::Info,
+        json!({}),
+    );
+    // KAZOO's way (mandatory = false): confirmed, and dropped by the broker.
+    let quiet = EventPublisher::connect_to(&url, &exchange)
+        .await
+        .expect("connect");
+    quiet.publish(&event).await.expect("confirmed");
+    assert!(!quiet.config().get_mandatory());
+    let loud = EventPublisher::connect_with(
+        EventPublisherConfig::new(&url)
+            .exchange(&exchange)
+            .mandatory(true),
+    )
+    .await
+    .expect("connect");
+    let error = loud.publish(&event).await.expect_err("nobody is bound");
+    assert!(error.is_unroutable(), "{error}");
+    assert!(error.to_string().contains(&exchange), "{error}");
+    assert_eq!((loud.reconnects(), loud.resent()), (0, 0));
+    quiet.close().await.expect("close");
+    loud.close().await.expect("close");
+}
+
+#[test]
+fn public_types_are_send_sync_and_debug() {
+    fn check<T: Send + Sync + std::fmt::Debug>() {}
+    check::<EventPublisher>();
+    check::<EventPublisherConfig>();
+    check::<EventConsumer>();
+    check::<kazoo_records_amqp::CdrConsumer>();
+    check::<kazoo_records_amqp::CdrConsumerConfig>();
+    check::<kazoo_records_amqp::CdrConsumerStats>();
+    check::<kazoo_records_amqp::Error>();
 }

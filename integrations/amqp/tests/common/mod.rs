@@ -141,14 +141,9 @@ pub fn messages(run: &str, count: usize) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// KAZOO's routing key for a CHANNEL_DESTROY (`amqp_util:encode` of the Call-ID).
+/// KAZOO's routing key for a CHANNEL_DESTROY (`kz_amqp_util:encode/1` of the call id).
 pub fn routing_key(wire: &Value) -> String {
-    let call_id = wire["Call-ID"].as_str().expect("a Call-ID");
-    let encoded = call_id
-        .replace('.', "%2E")
-        .replace('*', "%2A")
-        .replace('#', "%23");
-    format!("call.CHANNEL_DESTROY.{encoded}")
+    kazoo_records_amqp::channel_destroy_routing_key(wire).expect("a Call-ID")
 }
 
 /// Publishes bodies to `exchange` with their keys, persistent, every one confirmed.
