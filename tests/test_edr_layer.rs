@@ -12,6 +12,7 @@ use kazoo_records::edr::{
 use kazoo_records::time::GregorianSeconds;
 use serde_json::json;
 use tracing::Level;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// Every event the recorder subscription received.
@@ -412,6 +413,23 @@ fn the_layer_vetoes_only_unwanted_edr_events() {
         assert_eq!(shown.load(Ordering::SeqCst), 3);
     });
     assert_eq!(taken(&seen).len(), 1);
+}
+
+#[test]
+fn a_sibling_layers_own_filter_does_not_limit_the_edrs() {
+    let (registry, seen) = recording(everything());
+    let shown = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry()
+        .with(Counting(Arc::clone(&shown)).with_filter(LevelFilter::INFO))
+        .with(layer(&registry));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::trace!(target: "edr", "below the sibling's level");
+        tracing::info!(target: "edr", "at it");
+        tracing::trace!(target: "other", "nobody's");
+    });
+    let got: Vec<_> = taken(&seen).iter().map(|e| e.verbosity()).collect();
+    assert_eq!(got, [Verbosity::Trace, Verbosity::Info]);
+    assert_eq!(shown.load(Ordering::SeqCst), 1);
 }
 
 #[test]

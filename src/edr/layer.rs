@@ -73,6 +73,8 @@ use super::level::{Severity, Verbosity};
 /// no EDR subscription wants is not seen by the other layers either (a fmt layer logs EDRs only
 /// while someone subscribes to them). Every other callsite (other targets, and spans) the layer
 /// leaves to the rest of the stack ([`Interest::always()`]: no veto) and ignores.
+/// Conversely, a global filter elsewhere in the stack (a `LevelFilter` or `EnvFilter` added as
+/// a layer) limits EDRs too; a filter attached to another layer alone (`with_filter`) does not.
 ///
 /// Events built here come from the emitter (its node, clock, ids and account trees);
 /// callbacks run on the emitting thread, inside the `tracing` call, as with
