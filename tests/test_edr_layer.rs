@@ -211,6 +211,7 @@ fn other_fields_land_in_the_body_with_their_types() {
             shown = %"display text",
             error = &io as &(dyn std::error::Error + 'static),
             call.id = 12,
+            bytes = &b"hi"[..],
             "{} attempts", 3
         );
     });
@@ -234,6 +235,7 @@ fn other_fields_land_in_the_body_with_their_types() {
             "shown": "display text",
             "error": "socket closed",
             "call.id": 12,
+            "bytes": "[68 69]",
             "message": "3 attempts",
         })
     );

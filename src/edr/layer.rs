@@ -35,7 +35,7 @@ use super::level::{Severity, Verbosity};
 /// strings), booleans are booleans, strings are strings, floats are numbers (NaN and the
 /// infinities, which JSON cannot hold, are the strings `"NaN"`, `"inf"`, `"-inf"`). A value
 /// recorded with `?` (`Debug`) or `%` (`Display`), and the message, are the string they format
-/// to; errors are their `Display` text, byte slices their `Debug` text.
+/// to; errors are their `Display` text, byte slices `tracing`'s hex text (`"[68 69]"`).
 ///
 /// **A bad value is kept, not lost**: a named field whose value is not usable (`severity =
 /// "OK"`, `account_id = 42`) does not stop the event. The event is delivered with what the
