@@ -71,6 +71,16 @@
 //! # Ok::<(), kazoo_records::Error>(())
 //! ```
 //!
+//! # Features
+//!
+//! - `csv` (default): CSV export of CDR rows (`cdr::csv`).
+//! - `tz`: IANA time-zone names in [`time::Zone`].
+//! - `preserve_order`: keep JSON key order in `serde_json::Value` outputs (serde_json's
+//!   feature of that name, which changes its map type for the whole program).
+//! - `tracing`: `edr::EdrLayer`, a `tracing_subscriber::Layer` that turns `tracing` events with
+//!   target `edr` into EDR events, so a service emits EDRs with the logging macros it already
+//!   uses.
+//!
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

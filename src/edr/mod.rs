@@ -19,6 +19,8 @@ mod event_id;
 mod guard;
 mod index;
 mod json;
+#[cfg(feature = "tracing")]
+mod layer;
 mod level;
 mod registry;
 mod report;
@@ -33,6 +35,8 @@ pub use event::Event;
 pub use event_id::EventId;
 pub use guard::Subscription;
 pub use json::{bindings_from_json, bindings_to_json};
+#[cfg(feature = "tracing")]
+pub use layer::EdrLayer;
 pub use level::{Severity, Verbosity};
 pub use registry::{Registry, RegistryStats};
 pub use report::DispatchReport;
