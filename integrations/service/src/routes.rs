@@ -122,25 +122,36 @@ async fn cdrs(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let target = Target::of(&params)?;
-    let query = target.query(raw.as_deref())?;
-    let now = GregorianSeconds::now();
-    let (scope, q) = (target.scope(), query.clone());
-    let page = db.run(move |r| r.page(scope, &q, now)).await?;
-    answer(&headers, &query, &page)
+    listing(db, &params, raw.as_deref(), &headers, false).await
 }
 
-/// `GET …/cdrs/interaction`: one page of whole calls. The legs of the query's range are
-/// read from the interaction index, grouped, and paged by the core.
+/// `GET …/cdrs/interaction`: one page of whole calls.
 async fn interactions(
     State(db): State<Database>,
     Path(params): Params,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let target = Target::of(&params)?;
-    let query = target.query(raw.as_deref())?;
+    listing(db, &params, raw.as_deref(), &headers, true).await
+}
+
+/// One page of CDRs, or of interactions: for those the legs of the query's range are read
+/// from the interaction index, grouped, and paged by the core.
+async fn listing(
+    db: Database,
+    params: &HashMap<String, String>,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    interactions: bool,
+) -> Result<Response, Failure> {
+    let target = Target::of(params)?;
+    let query = target.query(raw)?;
     let now = GregorianSeconds::now();
+    if !interactions {
+        let (scope, q) = (target.scope(), query.clone());
+        let page = db.run(move |r| r.page(scope, &q, now)).await?;
+        return answer(headers, &query, &page);
+    }
     let request = query.get_request();
     let to = request.get_created_to().unwrap_or(now).0;
     let from = request
@@ -150,7 +161,7 @@ async fn interactions(
     let legs = db.run(move |r| r.legs_between(&account, from, to)).await?;
     let calls = group_interactions(&legs);
     let page = query.list_interactions(&calls, now)?;
-    answer(&headers, &query, &page)
+    answer(headers, &query, &page)
 }
 
 /// `GET …/cdrs/summary`: the billing summary of every CDR of the range (and owner).
