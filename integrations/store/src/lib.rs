@@ -9,6 +9,12 @@
 //! A [`Scope`] names what one listing scans: an account, and optionally an owner (pushed
 //! into the index, so an owner-scoped page reads only that owner's rows).
 //!
+//! Both stores are synchronous. Async hosts share their connections through a
+//! [`StorePool`] (feature `tokio`), which runs each call on tokio's blocking pool; with
+//! the feature `amqp` a pool of either store is the CDR consumer's sink
+//! (`kazoo_records_amqp::CdrSink`), implemented here because this crate owns the store
+//! types (the AMQP crate stays free of database clients).
+//!
 //! ```
 //! use kazoo_records::cdr::{Cdr, ListingQuery};
 //! use kazoo_records::time::GregorianSeconds;
@@ -27,12 +33,17 @@
 
 mod listing;
 mod pg;
+#[cfg(feature = "tokio")]
+mod pool;
 mod row;
 mod scope;
 mod sqlite;
 
 pub use listing::{Cdrs, Engine, Interactions};
 pub use pg::{PgCdrs, PgInteractions, PgStore};
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use pool::StorePool;
 pub use row::account_of;
 pub use scope::Scope;
 pub use sqlite::{SqliteCdrs, SqliteInteractions, SqliteStore};

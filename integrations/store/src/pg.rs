@@ -104,6 +104,60 @@ impl PgStore {
         Ok(n == 1)
     }
 
+    /// Stores many CDRs (`(database, cdr)` pairs) in one transaction, each unless its id
+    /// is already there, with multi-row `INSERT`s of up to 1000 rows: a bulk import's fast
+    /// path (one round trip per 1000 rows). Returns how many were inserted.
+    ///
+    /// # Errors
+    ///
+    /// PostgreSQL's (nothing is stored then: the transaction rolls back).
+    pub fn insert_all(&self, cdrs: &[(String, Cdr)]) -> Result<u64, Error> {
+        let rows = cdrs
+            .iter()
+            .map(|(database, cdr)| Columns::of(database, cdr).map(|c| (database.as_str(), c)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(Error::store)?;
+        let mut inserted = 0;
+        for chunk in rows.chunks(1000) {
+            let mut sql = String::from(
+                "INSERT INTO cdrs (account, id, db, time, owner, itime, ikey, doc) VALUES ",
+            );
+            let interactions: Vec<(Option<i64>, Option<&str>)> = chunk
+                .iter()
+                .map(|(_, c)| match &c.interaction {
+                    Some((t, k)) => (Some(*t), Some(k.as_str())),
+                    None => (None, None),
+                })
+                .collect();
+            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 8);
+            for (n, ((database, c), (itime, ikey))) in chunk.iter().zip(&interactions).enumerate() {
+                let b = n * 8;
+                if n > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${},${},${},${},${},${},${},${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                ));
+                params.extend_from_slice(&[
+                    &c.account, &c.id, database, &c.time, &c.owner, itime, ikey, &c.doc,
+                ]);
+            }
+            sql.push_str(" ON CONFLICT (account, id) DO NOTHING");
+            inserted += tx.execute(&sql, &params).map_err(Error::store)?;
+        }
+        tx.commit().map_err(Error::store)?;
+        Ok(inserted)
+    }
+
     /// The document `id` of `database`'s account exactly as it was stored, if any.
     ///
     /// # Errors

@@ -89,3 +89,28 @@ fn a_page_is_an_index_range_scan() {
         "{p}"
     );
 }
+
+#[test]
+fn insert_all_stores_each_once_in_one_transaction() {
+    let (a, _) = two("t_insert_all");
+    let mut rng = common::Rng(7);
+    let rows: Vec<_> = (0..2500).map(|n| common::cdr(n, &mut rng)).collect();
+    // The first 100 already there: only the others are inserted.
+    for (db, c) in &rows[..100] {
+        assert!(a.insert(db, c).unwrap());
+    }
+    assert_eq!(a.insert_all(&rows).unwrap(), 2400);
+    assert_eq!(
+        a.insert_all(&rows).unwrap(),
+        0,
+        "a second import is a no-op"
+    );
+    assert_eq!(
+        a.query_strings("SELECT count(*)::text FROM cdrs").unwrap(),
+        ["2500"]
+    );
+    for (db, c) in rows.iter().step_by(97) {
+        let stored = a.document(db, c.listing_id()).unwrap().expect("stored");
+        assert_eq!(stored, serde_json::to_string(c).unwrap());
+    }
+}
