@@ -502,3 +502,218 @@ fn newer_filters_compare_like_filter_and_intersect_none_means_none() {
     let err = Filters::from_query([("filter_none_", "[1]")]).unwrap_err();
     assert_eq!(err.path(), "filter_none_");
 }
+
+/// A value of any JSON kind, in the forms documents hold: integers as numbers, floats and
+/// digit strings, booleans as words, strings as numbers, lists and objects.
+fn any_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::from),
+        2 => (-1_i64..3).prop_map(Value::from),
+        1 => prop::sample::select(vec![0.0, 2.0, 1.5, -0.0]).prop_map(Value::from),
+        3 => prop::sample::select(vec![
+            "", "0", "2", "02", "true", "inbound", "NULL", "63724403398-af5b9a0e", "r1.mp3",
+        ])
+        .prop_map(Value::from),
+        3 => prop::collection::vec(prop::sample::select(vec!["r1.mp3", "r2.mp3"]), 0..3)
+            .prop_map(|list| json!(list)),
+    ];
+    leaf.prop_recursive(2, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::btree_map(prop::sample::select(vec!["a", "b", "1"]), inner, 0..3)
+                .prop_map(|m| Value::Object(
+                    m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+                )),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Every kind of field (text, integers, booleans, times, money, names, ids, lists,
+    /// objects, the nested records, unknown keys), each holding any JSON value (a misfit is
+    /// kept verbatim by the lenient read), under filters on any path: `matches(&cdr)` is
+    /// `matches_json` of the document the CDR writes.
+    #[test]
+    fn matches_on_any_field_of_any_form_is_matches_json_of_the_written_document(
+        fields in prop::collection::vec((
+            prop::sample::select(vec![
+                "billing_seconds", "call_direction", "call_priority", "caller_id_number",
+                "channel_authorized_x", "custom_application_vars", "custom_sip_headers",
+                "duration_seconds", "fax_info", "interaction_id", "media_recordings",
+                "other_leg_direction", "pvt_created", "pvt_modified", "timestamp", "to",
+                "x_unknown", "custom_channel_vars.account_id", "custom_channel_vars.base_cost",
+                "custom_channel_vars.channel_authorized", "custom_channel_vars.rate",
+                "custom_channel_vars.resource_type", "custom_channel_vars.call_interaction_id",
+                "custom_channel_vars.x",
+            ]),
+            any_value(),
+        ), 1..8),
+        call_id in prop::sample::select(vec![json!("p"), json!(9), json!("9")]),
+        filters in prop::collection::vec((
+            prop::sample::select(vec![
+                "filter_", "filter_not_", "filter_array_intersect_any_",
+                "filter_array_intersect_none_", "has_key", "key_missing", "has_value",
+                "value_missing", "created_from", "modified_to",
+            ]),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+            prop::sample::select(vec![
+                "2", "", "0", "2.0", "1.5", "true", "inbound", "[2,\"r1.mp3\"]", "63724403398",
+                "r1.mp3r2.mp3", "{}", "{\"a\":2}",
+            ]),
+        ), 1..3),
+    ) {
+        let mut doc = json!({"call_id": call_id, "custom_channel_vars": {}});
+        for (path, value) in fields.iter().cloned() {
+            match path.split_once('.') {
+                Some((outer, inner)) => doc[outer][inner] = value,
+                None => doc[path] = value,
+            }
+        }
+        let Ok((cdr, _)) = Cdr::from_json_value_lenient(&doc) else {
+            return Ok(());
+        };
+        let written = serde_json::to_value(&cdr).unwrap();
+        // Mostly the paths the document sets, else paths into what it sets.
+        const DEEPER: [&str; 14] = [
+            "call_id", "call_priority.1", "call_priority.a", "custom_application_vars.a",
+            "custom_sip_headers.a", "fax_info.b.1", "media_recordings.1", "x_unknown.a",
+            "custom_channel_vars", "custom_channel_vars.x.1", "custom_channel_vars.x.a",
+            "timestamp", "pvt_created", "to",
+        ];
+        let paths: Vec<&str> = fields.iter().map(|(path, _)| *path).collect();
+        let pairs = filters.into_iter().map(|(kind, index, set, value)| {
+            let path = if set && !paths.is_empty() { *index.get(&paths) } else { *index.get(&DEEPER) };
+            (kind, path, value)
+        });
+        let pairs = pairs.map(|(kind, path, value)| match kind {
+            "has_key" | "key_missing" | "has_value" | "value_missing" => (kind.to_owned(), path.to_owned()),
+            "created_from" | "modified_to" => (kind.to_owned(), "63724403398".to_owned()),
+            _ => (format!("{kind}{path}"), value.to_owned()),
+        });
+        let filters = Filters::from_query(pairs).unwrap();
+        prop_assert_eq!(filters.matches(&cdr), filters.matches_json(&written), "{}", written);
+    }
+}
+
+/// Every filter kind on every path against documents holding each field kind in each of its
+/// forms: `matches(&cdr)` is `matches_json` of the document the CDR writes.
+#[test]
+fn matches_on_every_form_is_matches_json_of_the_written_document() {
+    let documents = [
+        json!({"call_id": "p", "media_recordings": ["r1.mp3"], "custom_application_vars": {"a": 2},
+               "fax_info": {"b": [0, "2"]}, "billing_seconds": 2.0, "to": 2, "call_priority": [2, "a"],
+               "custom_channel_vars": {"rate": "2", "base_cost": 0, "channel_authorized": "true",
+                                       "account_id": 2, "x": ["r1.mp3", "r2.mp3"]},
+               "custom_sip_headers": {"a": "2"}, "timestamp": "63724403398", "x_unknown": {"a": "0"}}),
+        json!({"call_id": 9, "media_recordings": ["r1.mp3", "r2.mp3"], "custom_application_vars": {},
+               "fax_info": {}, "billing_seconds": "0", "to": 1.5, "call_priority": "2",
+               "custom_channel_vars": {"rate": 0, "channel_authorized": true, "resource_type": "offnet",
+                                       "call_interaction_id": "63724403398-af5b9a0e"},
+               "interaction_id": "63724403398-af5b9a0e", "pvt_created": 63724403398_i64}),
+        json!({"call_id": "9", "media_recordings": [], "billing_seconds": "ten", "to": null,
+               "custom_channel_vars": {"rate": 2.5, "x": {"a": 2}}, "timestamp": 63724403398.0,
+               "custom_sip_headers": {}, "call_direction": "inbound", "pvt_modified": "0"}),
+    ];
+    let kinds = [
+        "filter_",
+        "filter_not_",
+        "filter_array_intersect_all_",
+        "filter_array_intersect_any_",
+        "filter_array_intersect_none_",
+        "has_key",
+        "key_missing",
+        "has_value",
+        "value_missing",
+        "created_from",
+        "created_to",
+        "modified_from",
+    ];
+    let paths = [
+        "billing_seconds",
+        "call_direction",
+        "call_id",
+        "call_priority",
+        "call_priority.1",
+        "custom_application_vars",
+        "custom_application_vars.a",
+        "custom_channel_vars",
+        "custom_channel_vars.account_id",
+        "custom_channel_vars.base_cost",
+        "custom_channel_vars.call_interaction_id",
+        "custom_channel_vars.channel_authorized",
+        "custom_channel_vars.rate",
+        "custom_channel_vars.resource_type",
+        "custom_channel_vars.x",
+        "custom_channel_vars.x.1",
+        "custom_channel_vars.x.a",
+        "custom_sip_headers",
+        "custom_sip_headers.a",
+        "fax_info",
+        "fax_info.b",
+        "fax_info.b.2",
+        "interaction_id",
+        "media_recordings",
+        "media_recordings.1",
+        "media_recordings.2",
+        "to",
+        "x_unknown",
+        "x_unknown.a",
+    ];
+    let values = [
+        "2",
+        "",
+        "0",
+        "2.0",
+        "1.5",
+        "2.5",
+        "true",
+        "inbound",
+        "offnet",
+        "[2,\"r1.mp3\"]",
+        "[\"r1.mp3\",\"r2.mp3\"]",
+        "r1.mp3",
+        "r1.mp3r2.mp3",
+        "{}",
+        "{\"a\":2}",
+        "{\"a\":\"2\"}",
+        "[0,\"2\"]",
+        "ten",
+        "63724403398",
+        "63724403398-af5b9a0e",
+    ];
+    let mut compared = 0;
+    for document in &documents {
+        let (cdr, _) = Cdr::from_json_value_lenient(document).unwrap();
+        let written = serde_json::to_value(&cdr).unwrap();
+        for kind in kinds {
+            for path in paths {
+                for value in values {
+                    let pair = match kind {
+                        "has_key" | "key_missing" | "has_value" | "value_missing" => {
+                            (kind.to_owned(), path.to_owned())
+                        }
+                        "created_from" | "created_to" | "modified_from" => {
+                            (kind.to_owned(), "63724403398".to_owned())
+                        }
+                        _ => (format!("{kind}{path}"), value.to_owned()),
+                    };
+                    let filters = Filters::from_query([pair.clone()]).unwrap();
+                    assert_eq!(
+                        filters.matches(&cdr),
+                        filters.matches_json(&written),
+                        "{pair:?} on {written}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(
+        compared,
+        documents.len() * kinds.len() * paths.len() * values.len()
+    );
+}

@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 use super::cost::{Rating, Units};
 use super::ids::InteractionId;
 use super::resource_type::ResourceType;
+use crate::json::node::{Node, Record, Written};
 use crate::json::record::record;
 use crate::json::{ErrorSlot, Key, ReadObject, object_traits};
 
@@ -139,10 +140,9 @@ impl ReadObject for CustomChannelVars {
     fn read_object<'de, A: MapAccess<'de>>(mut map: A, slot: &ErrorSlot) -> Result<Self, A::Error> {
         let mut vars = CustomChannelVars::blank();
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let key = key.as_str();
-            if !vars.read_known(key, &mut map, slot)? {
+            if !vars.read_known(key.as_str(), &mut map, slot)? {
                 let value: serde_json::Value = map.next_value()?;
-                vars.extra.insert(key.to_owned(), value);
+                vars.extra.insert(key.into_owned(), value);
             }
         }
         Ok(vars)
@@ -158,7 +158,28 @@ impl Serialize for CustomChannelVars {
     }
 }
 
-object_traits!(CustomChannelVars, CustomChannelVars::forget_forms);
+object_traits!(
+    CustomChannelVars,
+    CustomChannelVars::forget_forms,
+    lenient_fails_only_on_non_objects
+);
+
+/// The JSON the variables write, looked at key by key without writing them.
+impl Record for CustomChannelVars {
+    fn node_at(&self, key: &str) -> Option<Node<'_>> {
+        self.written_node(key)
+    }
+
+    fn written(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Written for CustomChannelVars {
+    fn node(&self) -> Node<'_> {
+        Node::Record(self)
+    }
+}
 
 #[cfg(test)]
 mod tests {

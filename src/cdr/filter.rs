@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::record::Cdr;
 use crate::Error;
 use crate::error::show_str;
+use crate::json::node::Node;
 use crate::json::{FromScalar, Scalar};
 use crate::time::GregorianSeconds;
 
@@ -88,8 +89,6 @@ use crate::time::GregorianSeconds;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filters {
     clauses: Vec<Clause>,
-    /// The keys the clauses read (what [`Filters::matches`] looks up).
-    top_keys: Vec<Want>,
 }
 
 /// One filter of the query string.
@@ -176,8 +175,7 @@ impl Filters {
                 clauses.push(clause);
             }
         }
-        let top_keys = top_keys(&clauses);
-        Ok(Filters { clauses, top_keys })
+        Ok(Filters { clauses })
     }
 
     /// Whether there are no filters.
@@ -193,22 +191,21 @@ impl Filters {
     /// Whether a raw JSON document passes every filter (a non-object passes none, unless
     /// there are no filters).
     pub fn matches_json(&self, document: &Value) -> bool {
-        self.clauses.iter().all(|clause| clause.matches(document))
+        self.clauses
+            .iter()
+            .all(|clause| clause.matches(|| Node::Json(document)))
     }
 
     /// Whether a CDR passes every filter, judged on its JSON form (as KAZOO judges the
     /// stored document, unknown keys included): the same answer as
     /// `matches_json(&serde_json::to_value(cdr)?)`.
     ///
-    /// Only the keys the filters read are looked up, each on its own field (one level down
-    /// in `custom_channel_vars`), without writing the record: a filter on `call_direction`
-    /// costs one small value, not the whole document.
+    /// Only the paths the filters read are looked up, each on its own field, without writing
+    /// the record: a filter on `call_direction` reads that field where it is.
     pub fn matches(&self, cdr: &Cdr) -> bool {
-        if self.clauses.is_empty() {
-            return true;
-        }
-        let document = Value::Object(picked(cdr, &self.top_keys));
-        self.matches_json(&document)
+        self.clauses
+            .iter()
+            .all(|clause| clause.matches(|| Node::Record(cdr)))
     }
 
     /// A fingerprint of the filter set, the same for the same filters in any order; 0 for
@@ -252,95 +249,6 @@ pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-/// The keys the clauses read: the first two keys of each path (see [`wants`]).
-fn top_keys(clauses: &[Clause]) -> Vec<Want> {
-    let listing = ["timestamp".to_owned()];
-    let created = ["pvt_created".to_owned()];
-    let modified = ["pvt_modified".to_owned()];
-    let paths = clauses.iter().flat_map(|clause| -> Vec<&[String]> {
-        match clause {
-            Clause::Equals { path, .. }
-            | Clause::Intersect { path, .. }
-            | Clause::HasKey(path)
-            | Clause::KeyMissing(path)
-            | Clause::HasValue(path)
-            | Clause::ValueMissing(path) => vec![path.0.as_slice()],
-            Clause::Time { field, .. } => match field {
-                TimeField::Listing => vec![&listing[..], &created[..]],
-                TimeField::Modified => vec![&modified[..]],
-            },
-        }
-    });
-    wants(paths.collect::<Vec<_>>())
-}
-
-/// A top-level key a filter reads: whole (`inner` is `None`), or only some of its own keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Want {
-    key: String,
-    inner: Option<Vec<String>>,
-}
-
-/// The wanted keys of paths (each a list of keys): a path of one key wants its value whole;
-/// longer paths want only their second key of the value (which is then written whole).
-fn wants<'p>(paths: impl IntoIterator<Item = &'p [String]>) -> Vec<Want> {
-    let mut wants: Vec<Want> = Vec::new();
-    for path in paths {
-        let Some(first) = path.first() else { continue };
-        let second = path.get(1).filter(|_| path.len() >= 2);
-        let at = match wants.iter().position(|w| &w.key == first) {
-            Some(at) => at,
-            None => {
-                wants.push(Want {
-                    key: first.clone(),
-                    inner: Some(Vec::new()),
-                });
-                wants.len() - 1
-            }
-        };
-        let want = &mut wants[at];
-        match (second, &mut want.inner) {
-            (Some(second), Some(inner)) => {
-                if !inner.contains(second) {
-                    inner.push(second.clone());
-                }
-            }
-            (None, inner) => *inner = None,
-            (Some(_), None) => {}
-        }
-    }
-    wants
-}
-
-/// The entries of `cdr`'s JSON form that `wants` names, each looked up on its own (one level
-/// down, only the wanted keys of a nested object): exactly the wanted paths of
-/// `serde_json::to_value(cdr)`.
-fn picked(cdr: &Cdr, wants: &[Want]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for want in wants {
-        let value = match (&want.inner, &cdr.custom_channel_vars) {
-            (Some(inner), Some(vars)) if want.key == "custom_channel_vars" => Value::Object(
-                inner
-                    .iter()
-                    .filter_map(|key| Some((key.clone(), vars.written_value(key)?)))
-                    .collect(),
-            ),
-            (inner, _) => match (cdr.json_at(&want.key), inner) {
-                (None, _) => continue,
-                (Some(Value::Object(mut object)), Some(inner)) => Value::Object(
-                    inner
-                        .iter()
-                        .filter_map(|key| Some((key.clone(), object.remove(key)?)))
-                        .collect(),
-                ),
-                (Some(value), _) => value,
-            },
-        };
-        out.insert(want.key.clone(), value);
-    }
-    out
 }
 
 impl Clause {
@@ -408,33 +316,46 @@ impl Clause {
         })
     }
 
-    fn matches(&self, document: &Value) -> bool {
+    /// Whether the document at `root` passes (the same clause code for a `Value` and a
+    /// record: both are looked at through [`Node`]s).
+    fn matches<'d>(&self, root: impl Fn() -> Node<'d>) -> bool {
         match self {
             Clause::Equals {
                 path,
                 value,
                 negate,
-            } => value.accepts(&as_text(path.lookup(document))) != *negate,
+            } => value.accepts(&as_text(path.lookup(root()))) != *negate,
             Clause::Intersect { path, value, rule } => {
-                let Some(Value::Array(items)) = path.lookup(document) else {
-                    return *rule == Intersect::None;
+                let items: Vec<Cow<'_, str>> = match path.lookup(root()) {
+                    Some(Node::Json(Value::Array(items))) => items
+                        .iter()
+                        .map(|item| as_text(Some(Node::Json(item))))
+                        .collect(),
+                    Some(Node::Owned(Value::Array(items))) => items
+                        .iter()
+                        .map(|item| Cow::Owned(as_text(Some(Node::Json(item))).into_owned()))
+                        .collect(),
+                    Some(Node::Strings(items)) => {
+                        items.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
+                    }
+                    _ => return *rule == Intersect::None,
                 };
-                let held = |wanted: &str| items.iter().any(|item| as_text(Some(item)) == wanted);
+                let held = |wanted: &str| items.iter().any(|item| item == wanted);
                 match rule {
                     Intersect::All => value.members().all(held),
                     Intersect::Any => value.members().any(held),
                     Intersect::None => !value.members().any(held),
                 }
             }
-            Clause::HasKey(path) => path.lookup(document).is_some(),
-            Clause::KeyMissing(path) => path.lookup(document).is_none(),
-            Clause::HasValue(path) => !is_empty(path.lookup(document)),
-            Clause::ValueMissing(path) => is_empty(path.lookup(document)),
+            Clause::HasKey(path) => path.lookup(root()).is_some(),
+            Clause::KeyMissing(path) => path.lookup(root()).is_none(),
+            Clause::HasValue(path) => !is_empty(path.lookup(root())),
+            Clause::ValueMissing(path) => is_empty(path.lookup(root())),
             Clause::Time { field, bound, at } => {
                 let time = match field {
-                    TimeField::Listing => gregorian(document.get("timestamp"))
-                        .or(gregorian(document.get("pvt_created"))),
-                    TimeField::Modified => gregorian(document.get("pvt_modified")),
+                    TimeField::Listing => gregorian(root().step("timestamp"))
+                        .or_else(|| gregorian(root().step("pvt_created"))),
+                    TimeField::Modified => gregorian(root().step("pvt_modified")),
                 };
                 time.is_some_and(|time| match bound {
                     Bound::From => time >= *at,
@@ -458,18 +379,12 @@ impl Path {
         Ok(Path(segments))
     }
 
-    /// The value at this path: keys step into objects, numbers from 1 into lists.
-    fn lookup<'v>(&self, document: &'v Value) -> Option<&'v Value> {
+    /// The value at this path from `root`: keys step into objects, numbers from 1 into
+    /// lists.
+    fn lookup<'v>(&self, root: Node<'v>) -> Option<Node<'v>> {
         self.0
             .iter()
-            .try_fold(document, |value, segment| match value {
-                Value::Object(map) => map.get(segment),
-                Value::Array(items) => {
-                    let index = segment.parse::<usize>().ok()?.checked_sub(1)?;
-                    items.get(index)
-                }
-                _ => None,
-            })
+            .try_fold(root, |node, segment| node.step(segment))
     }
 }
 
@@ -495,7 +410,7 @@ impl Wanted {
                 if item.is_array() || item.is_object() {
                     return Err(not_a_list());
                 }
-                wanted.any_of.push(as_text(Some(item)).into_owned());
+                wanted.any_of.push(value_text(item).into_owned());
             }
         } else if let Ok(Value::String(decoded)) = serde_json::from_str::<Value>(text) {
             wanted.decoded = Some(decoded);
@@ -522,14 +437,32 @@ impl Wanted {
 }
 
 /// A document value as text, as `kz_json:get_binary_value(Path, Doc, <<>>)` gives it.
-fn as_text(value: Option<&Value>) -> Cow<'_, str> {
+fn as_text<'v>(node: Option<Node<'v>>) -> Cow<'v, str> {
+    let Some(node) = node else {
+        return Cow::Borrowed("");
+    };
+    match node.settled() {
+        Node::Json(value) => value_text(value),
+        Node::Owned(value) => Cow::Owned(value_text(&value).into_owned()),
+        Node::Str(s) => Cow::Borrowed(s),
+        Node::Int(i) | Node::IntText(i) => Cow::Owned(i.to_string()),
+        Node::Number(n) => Cow::Owned(n.to_string()),
+        Node::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
+        Node::Strings(items) => Cow::Owned(items.concat()),
+        Node::Map(map) => Cow::Owned(serde_json::to_string(map).unwrap_or_default()),
+        // `settled` wrote it as a value.
+        Node::Record(_) => Cow::Borrowed(""),
+    }
+}
+
+/// [`as_text`] of a JSON value.
+fn value_text(value: &Value) -> Cow<'_, str> {
     match value {
-        None => Cow::Borrowed(""),
-        Some(Value::String(s)) => Cow::Borrowed(s),
-        Some(Value::Null) => Cow::Borrowed("null"),
-        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
-        Some(Value::Number(n)) => Cow::Owned(n.to_string()),
-        Some(Value::Array(items)) => {
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed("null"),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Array(items) => {
             let mut joined = String::new();
             for item in items {
                 match item {
@@ -539,27 +472,62 @@ fn as_text(value: Option<&Value>) -> Cow<'_, str> {
             }
             Cow::Owned(joined)
         }
-        Some(object @ Value::Object(_)) => Cow::Owned(object.to_string()),
+        object @ Value::Object(_) => Cow::Owned(object.to_string()),
     }
 }
 
 /// `kz_term:is_empty` on a JSON value; absent is empty.
-fn is_empty(value: Option<&Value>) -> bool {
+fn is_empty(node: Option<Node<'_>>) -> bool {
+    let Some(node) = node else {
+        return true;
+    };
+    match node.settled() {
+        Node::Json(value) => value_is_empty(value),
+        Node::Owned(value) => value_is_empty(&value),
+        Node::Str(s) => str_is_empty(s),
+        // The text `"<i>"` is empty only as `"0"`, the integer only as 0.
+        Node::Int(i) | Node::IntText(i) => i == 0,
+        Node::Number(n) => n.as_f64() == Some(0.0),
+        Node::Bool(_) => false,
+        Node::Strings(items) => items.is_empty(),
+        Node::Map(map) => map.is_empty(),
+        Node::Record(_) => false,
+    }
+}
+
+fn str_is_empty(s: &str) -> bool {
+    matches!(s, "" | "0" | "NULL" | "undefined")
+}
+
+fn value_is_empty(value: &Value) -> bool {
     match value {
-        None | Some(Value::Null) => true,
-        Some(Value::String(s)) => matches!(s.as_str(), "" | "0" | "NULL" | "undefined"),
-        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-        Some(Value::Array(items)) => items.is_empty(),
-        Some(Value::Object(map)) => map.is_empty(),
-        Some(Value::Bool(_)) => false,
+        Value::Null => true,
+        Value::String(s) => str_is_empty(s),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        Value::Bool(_) => false,
     }
 }
 
 /// A time field as Gregorian seconds, read by the rule [`Cdr`] reads its time fields with
 /// (a JSON integer, an integral float or a string of decimal digits); `None` for anything else.
-fn gregorian(value: Option<&Value>) -> Option<GregorianSeconds> {
+fn gregorian(node: Option<Node<'_>>) -> Option<GregorianSeconds> {
+    let scalar = match node? {
+        Node::Json(value) => return value_gregorian(value),
+        Node::Owned(value) => return value_gregorian(&value),
+        Node::Str(s) => Scalar::Str(Cow::Borrowed(s)),
+        Node::Int(i) | Node::IntText(i) => Scalar::Int(i),
+        Node::Number(n) => Scalar::deserialize(n.clone()).ok()?,
+        Node::Bool(b) => Scalar::Bool(b),
+        Node::Strings(_) | Node::Map(_) | Node::Record(_) => return None,
+    };
+    GregorianSeconds::from_scalar(scalar).ok()
+}
+
+fn value_gregorian(value: &Value) -> Option<GregorianSeconds> {
     // Lists and objects are never times; turning them into a `Scalar` would copy them.
-    let value = value.filter(|v| !v.is_array() && !v.is_object())?;
+    let value = Some(value).filter(|v| !v.is_array() && !v.is_object())?;
     GregorianSeconds::from_scalar(Scalar::deserialize(value).ok()?).ok()
 }
 
@@ -569,55 +537,11 @@ mod tests {
     use crate::ErrorKind;
     use serde_json::json;
 
-    fn paths(paths: &[&str]) -> Vec<Want> {
-        let paths: Vec<Vec<String>> = paths
-            .iter()
-            .map(|p| p.split('.').map(str::to_owned).collect())
-            .collect();
-        wants(paths.iter().map(Vec::as_slice))
-    }
-
-    #[test]
-    fn picks_the_wanted_paths_of_the_written_record() {
-        let document = json!({"call_id": 7, "billing_seconds": "12", "to": null, "x": {"c": [1, 2], "e": 3},
-            "custom_channel_vars": {"owner_id": "u", "rate": "2262", "other": 1},
-            "custom_sip_headers": {"X-A": "1", "X-B": "2"}, "d": "x", "f": [1]});
-        let cdr = Cdr::from_json_value(&document).unwrap();
-        let picked = |wanted: &[&str]| Value::Object(picked(&cdr, &paths(wanted)));
-        assert_eq!(
-            picked(&["call_id", "billing_seconds", "to", "x", "absent", "d"]),
-            json!({"call_id": 7, "billing_seconds": "12", "to": null, "x": {"c": [1, 2], "e": 3}, "d": "x"})
-        );
-        assert_eq!(
-            picked(&[
-                "x.c",
-                "f.1",
-                "d.x",
-                "custom_channel_vars.rate",
-                "custom_channel_vars.other",
-                "custom_channel_vars.none",
-                "custom_sip_headers.X-B"
-            ]),
-            json!({"x": {"c": [1, 2]}, "f": [1], "d": "x",
-                   "custom_channel_vars": {"rate": "2262", "other": 1}, "custom_sip_headers": {"X-B": "2"}})
-        );
-        assert_eq!(picked(&["x.c", "x"]), json!({"x": {"c": [1, 2], "e": 3}}));
-        assert_eq!(
-            picked(&["custom_channel_vars"]),
-            document["custom_channel_vars"]
-                .clone()
-                .as_object()
-                .map(|vars| json!({"custom_channel_vars": vars}))
-                .unwrap()
-        );
-        assert!(picked(&[]).as_object().unwrap().is_empty());
-    }
-
     #[test]
     fn text_casts_follow_kz_term_to_binary() {
         let doc = json!({"s": "x", "i": 7, "f": 1.5, "t": true, "n": null,
                          "l": ["a", "b"], "m": [1, "a"], "o": {"k": 1}});
-        let text = |key: &str| as_text(doc.get(key)).into_owned();
+        let text = |key: &str| as_text(doc.get(key).map(Node::Json)).into_owned();
         assert_eq!(text("s"), "x");
         assert_eq!(text("i"), "7");
         assert_eq!(text("f"), "1.5");
@@ -644,9 +568,13 @@ mod tests {
     #[test]
     fn paths_step_into_lists_from_one() {
         let doc = json!({"a": [{"b": "first"}, {"b": "second"}]});
-        let path = Path::parse("a.2.b").unwrap();
-        assert_eq!(path.lookup(&doc), Some(&json!("second")));
-        assert_eq!(Path::parse("a.0.b").unwrap().lookup(&doc), None);
-        assert_eq!(Path::parse("a.x").unwrap().lookup(&doc), None);
+        let at = |path: &str| match Path::parse(path).unwrap().lookup(Node::Json(&doc)) {
+            Some(Node::Json(value)) => Some(value.clone()),
+            Some(_) => panic!("a JSON document gives JSON nodes"),
+            None => None,
+        };
+        assert_eq!(at("a.2.b"), Some(json!("second")));
+        assert_eq!(at("a.0.b"), None);
+        assert_eq!(at("a.x"), None);
     }
 }

@@ -8,8 +8,9 @@ use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 
 use super::account_db::{self, ACCOUNT_ID_EXPECTED, raw_account_id};
+use super::channel_vars::CustomChannelVars;
 use super::ids::InteractionId;
-use super::normalize::{Member, Normalized};
+use super::normalize::{Member, Normalized, Words};
 use super::record::Cdr;
 use crate::Error;
 use crate::error::{show_json, show_str};
@@ -500,11 +501,22 @@ impl Ingest {
 /// back), so a document KAZOO stores is never refused here.
 fn read_cdr(members: Vec<(&str, Member<'_>)>) -> Result<Cdr, Error> {
     let slot = ErrorSlot::lenient();
-    match ObjectSeed::<Cdr>::new(&slot).deserialize(Normalized(Member::Object(members))) {
+    let document = Normalized::with_words(Member::Object(members), record_keys());
+    match ObjectSeed::<Cdr>::new(&slot).deserialize(document) {
         Ok(Some(cdr)) => Ok(cdr),
         Ok(None) => Err(Error::invalid("null", "a CDR", "a JSON object")),
         Err(e) => Err(json::json_error(&slot, e)),
     }
+}
+
+/// The keys the typed read knows (of [`Cdr`] and its channel variables): the normalisation
+/// lends these instead of allocating each key.
+fn record_keys() -> &'static Words {
+    static KEYS: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let keys = Cdr::KNOWN_KEYS.iter().chain(CustomChannelVars::KNOWN_KEYS);
+        Words::new(keys.copied().chain([super::record::CALL_ID]))
+    })
 }
 
 /// [`Ingest::prepare`]'s answer: the document is its members before normalisation, which
@@ -1063,7 +1075,7 @@ mod tests {
                     Ok(Prepared::Document { database, members }),
                 ) => {
                     use serde::Deserialize;
-                    let mut document = Value::deserialize(Normalized(Member::Object(members)))
+                    let mut document = Value::deserialize(Normalized::new(Member::Object(members)))
                         .expect("a document reads as a Value");
                     let mut expected = case.doc.clone().expect("a document");
                     if case.id.contains("duplicate Call-ID keys") {

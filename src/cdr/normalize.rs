@@ -8,6 +8,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
+use super::filter::fnv1a;
+
 /// A JSON value normalised for storage as KAZOO normalises documents before saving them:
 /// every object key, at every depth (objects inside arrays too), has `-` replaced by `_` and
 /// the ASCII letters `A`–`Z` lowercased; object members whose value is `null` are dropped;
@@ -70,18 +72,96 @@ fn normalize_object<'a>(
 
 /// A key with `-` as `_` and ASCII capitals lowercased; borrowed when it is normal already.
 pub(crate) fn normal_key(key: &str) -> Cow<'_, str> {
-    if !key.bytes().any(|b| b == b'-' || b.is_ascii_uppercase()) {
+    normal_key_in(key, &NO_WORDS)
+}
+
+/// The longest key looked up in [`Words`] without allocating.
+const WORD_MAX: usize = 64;
+
+/// The keys a reader knows, found by their normal form's hash (open addressing): the
+/// normalisation lends these instead of allocating each key.
+#[derive(Debug)]
+pub(crate) struct Words {
+    words: Vec<&'static str>,
+    /// A power of two of slots, each 0 (empty) or a word's index + 1.
+    slots: Vec<u16>,
+}
+
+/// No words: every key that is not normal already is allocated.
+static NO_WORDS: Words = Words {
+    words: Vec::new(),
+    slots: Vec::new(),
+};
+
+impl Words {
+    /// A table of `words` (each at most 64 bytes; longer ones are never found).
+    pub(crate) fn new(words: impl IntoIterator<Item = &'static str>) -> Words {
+        let mut table = Words {
+            words: Vec::new(),
+            slots: Vec::new(),
+        };
+        for word in words {
+            if word.len() <= WORD_MAX && !table.words.contains(&word) {
+                table.words.push(word);
+            }
+        }
+        let size = (table.words.len() * 4).next_power_of_two().max(1);
+        table.slots = vec![0; size];
+        for (index, word) in table.words.iter().enumerate() {
+            let mask = size - 1;
+            let mut at = fnv1a(word.as_bytes()) as usize & mask;
+            while table.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            table.slots[at] = u16::try_from(index + 1).unwrap_or(0);
+        }
+        table
+    }
+
+    /// The word `normal` spells, given its [`fnv1a`] hash.
+    fn find(&self, normal: &[u8], hash: u64) -> Option<&'static str> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = hash as usize & mask;
+        loop {
+            let index = usize::from(*self.slots.get(at)?).checked_sub(1)?;
+            let word = self.words.get(index)?;
+            if word.as_bytes() == normal {
+                return Some(word);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// [`normal_key`], lent from `words` when the normal key is one of them.
+fn normal_key_in<'a>(key: &'a str, words: &Words) -> Cow<'a, str> {
+    let bytes = key.as_bytes();
+    if !bytes.iter().any(|&b| b == b'-' || b.is_ascii_uppercase()) {
         return Cow::Borrowed(key);
     }
-    let mut normal = String::with_capacity(key.len());
-    for (i, part) in key.split('-').enumerate() {
-        if i > 0 {
-            normal.push('_');
+    // Only ASCII bytes change, so the result is UTF-8 when the key is.
+    let normal = |b: u8| {
+        if b == b'-' {
+            b'_'
+        } else {
+            b.to_ascii_lowercase()
         }
-        normal.push_str(part);
+    };
+    if bytes.len() <= WORD_MAX && !words.words.is_empty() {
+        let mut buffer = [0u8; WORD_MAX];
+        let out = &mut buffer[..bytes.len()];
+        for (o, &b) in out.iter_mut().zip(bytes) {
+            *o = normal(b);
+        }
+        if let Some(word) = words.find(out, fnv1a(out)) {
+            return Cow::Borrowed(word);
+        }
     }
-    normal.make_ascii_lowercase();
-    Cow::Owned(normal)
+    let normalised: Vec<u8> = bytes.iter().map(|&b| normal(b)).collect();
+    Cow::Owned(String::from_utf8(normalised).unwrap_or_else(|e| {
+        // Unreachable: ASCII bytes were swapped for ASCII bytes in valid UTF-8.
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    }))
 }
 
 /// One member's value in an object being normalised: a value of the input, one made by the
@@ -108,10 +188,11 @@ impl Member<'_> {
 /// (in the earlier one's place).
 fn normalized_entries<'a>(
     members: impl Iterator<Item = (&'a str, Member<'a>)>,
+    words: &Words,
 ) -> Vec<(Cow<'a, str>, Member<'a>)> {
     let entries = members
         .filter(|(_, member)| !member.is_null())
-        .map(|(key, member)| (normal_key(key), member));
+        .map(|(key, member)| (normal_key_in(key, words), member));
     let mut out: Vec<(Cow<'a, str>, Member<'a>)> =
         Vec::with_capacity(entries.size_hint().1.unwrap_or(0));
     if cfg!(feature = "preserve_order") {
@@ -139,33 +220,60 @@ fn normalized_entries<'a>(
 
 /// A value seen through KAZOO's normalisation, as a serde deserializer: reading from it gives
 /// what reading from the normalised value would, without building that value. Strings are
-/// lent from the input.
-pub(crate) struct Normalized<'a>(pub(crate) Member<'a>);
+/// lent from the input, and so are normal keys that are among the reader's [`Words`].
+pub(crate) struct Normalized<'a> {
+    member: Member<'a>,
+    /// Keys the reader knows: handed over without allocating.
+    words: &'static Words,
+}
+
+impl<'a> Normalized<'a> {
+    /// `member` seen through the normalisation.
+    #[cfg(test)]
+    pub(crate) fn new(member: Member<'a>) -> Self {
+        Normalized::with_words(member, &NO_WORDS)
+    }
+
+    /// `member` seen through the normalisation; normal keys found in `words` are lent from
+    /// it.
+    pub(crate) fn with_words(member: Member<'a>, words: &'static Words) -> Self {
+        Normalized { member, words }
+    }
+}
 
 impl<'de> Deserializer<'de> for Normalized<'de> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
+        let words = self.words;
+        match self.member {
             Member::Made(value) => value.deserialize_any(visitor),
-            Member::Object(members) => {
-                visitor.visit_map(Entries::new(normalized_entries(members.into_iter())))
-            }
+            Member::Object(members) => visitor.visit_map(Entries::new(
+                normalized_entries(members.into_iter(), words),
+                words,
+            )),
             Member::Wire(value) => match value {
                 Value::Null => visitor.visit_unit(),
                 Value::Bool(b) => visitor.visit_bool(*b),
                 Value::Number(n) => n.deserialize_any(visitor),
                 Value::String(s) => visitor.visit_borrowed_str(s),
-                Value::Array(items) => visitor.visit_seq(Items(items.iter())),
-                Value::Object(map) => visitor.visit_map(Entries::new(normalized_entries(
-                    map.iter().map(|(k, v)| (k.as_str(), Member::Wire(v))),
-                ))),
+                Value::Array(items) => visitor.visit_seq(Items {
+                    items: items.iter(),
+                    words,
+                }),
+                Value::Object(map) => visitor.visit_map(Entries::new(
+                    normalized_entries(
+                        map.iter().map(|(k, v)| (k.as_str(), Member::Wire(v))),
+                        words,
+                    ),
+                    words,
+                )),
             },
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.0.is_null() {
+        if self.member.is_null() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -183,13 +291,15 @@ impl<'de> Deserializer<'de> for Normalized<'de> {
 struct Entries<'a> {
     entries: std::vec::IntoIter<(Cow<'a, str>, Member<'a>)>,
     value: Option<Member<'a>>,
+    words: &'static Words,
 }
 
 impl<'a> Entries<'a> {
-    fn new(entries: Vec<(Cow<'a, str>, Member<'a>)>) -> Self {
+    fn new(entries: Vec<(Cow<'a, str>, Member<'a>)>, words: &'static Words) -> Self {
         Entries {
             entries: entries.into_iter(),
             value: None,
+            words,
         }
     }
 }
@@ -216,7 +326,7 @@ impl<'de> MapAccess<'de> for Entries<'de> {
             .value
             .take()
             .ok_or_else(|| de::Error::custom("a map value was asked for before its key"))?;
-        seed.deserialize(Normalized(value))
+        seed.deserialize(Normalized::with_words(value, self.words))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -225,7 +335,10 @@ impl<'de> MapAccess<'de> for Entries<'de> {
 }
 
 /// The elements of an array of the input, each normalised.
-struct Items<'a>(std::slice::Iter<'a, Value>);
+struct Items<'a> {
+    items: std::slice::Iter<'a, Value>,
+    words: &'static Words,
+}
 
 impl<'de> SeqAccess<'de> for Items<'de> {
     type Error = serde_json::Error;
@@ -234,14 +347,15 @@ impl<'de> SeqAccess<'de> for Items<'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
-        self.0
+        let words = self.words;
+        self.items
             .next()
-            .map(|item| seed.deserialize(Normalized(Member::Wire(item))))
+            .map(|item| seed.deserialize(Normalized::with_words(Member::Wire(item), words)))
             .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        Some(self.items.len())
     }
 }
 
@@ -277,11 +391,27 @@ mod tests {
         assert_eq!(normal_key("X-ÄÖÜ-İ-Σ"), "x_ÄÖÜ_İ_Σ");
         assert_eq!(normal_key("--"), "__");
         assert_eq!(normal_key(""), "");
+        let words = Words::new(["call_id", "x_ÄÖÜ", "a", "b", "c", "d", "e", "f", "g"]);
+        for word in ["a", "b", "c", "d", "e", "f", "g", "call_id"] {
+            let upper = word.to_ascii_uppercase();
+            assert!(matches!(normal_key_in(&upper, &words), Cow::Borrowed(w) if w == word));
+        }
+        assert!(matches!(
+            normal_key_in("Call-ID", &words),
+            Cow::Borrowed("call_id")
+        ));
+        assert!(matches!(
+            normal_key_in("X-ÄÖÜ", &words),
+            Cow::Borrowed("x_ÄÖÜ")
+        ));
+        assert!(matches!(normal_key_in("Call-Id-2", &words), Cow::Owned(k) if k == "call_id_2"));
+        let long = "A".repeat(WORD_MAX + 1);
+        assert_eq!(normal_key_in(&long, &words), "a".repeat(WORD_MAX + 1));
     }
 
     fn through_the_deserializer(value: &Value) -> Value {
         use serde::Deserialize;
-        Value::deserialize(Normalized(Member::Wire(value))).expect("any value reads")
+        Value::deserialize(Normalized::new(Member::Wire(value))).expect("any value reads")
     }
 
     #[test]
@@ -341,7 +471,16 @@ pub(crate) mod properties {
     proptest! {
         #[test]
         fn reading_through_the_deserializer_is_reading_the_normalised_value(value in json()) {
-            let read = Value::deserialize(Normalized(Member::Wire(&value)));
+            let read = Value::deserialize(Normalized::new(Member::Wire(&value)));
+            prop_assert_eq!(read.ok(), Some(normalize_document(value.clone())));
+        }
+
+        #[test]
+        fn keys_lent_from_words_read_as_any_other(value in json()) {
+            // Words that the generated keys normalise to, and some they cannot.
+            static WORDS: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+            let words = WORDS.get_or_init(|| Words::new(["_", "a_a", "call_id", "callid", "id", "zz"]));
+            let read = Value::deserialize(Normalized::with_words(Member::Wire(&value), words));
             prop_assert_eq!(read.ok(), Some(normalize_document(value.clone())));
         }
     }

@@ -9,8 +9,10 @@ use super::channel_vars::CustomChannelVars;
 use super::cost::{Rating, Units};
 use super::direction::CallDirection;
 use super::ids::{CdrId, InteractionId};
+use super::resource_type::ResourceType;
 use super::sip_headers::CustomSipHeaders;
 use crate::Error;
+use crate::json::node::{Node, Record, Written};
 use crate::json::record::{Arrived, Forms, record};
 use crate::json::{self, ErrorSlot, Key, ObjectSeed, ReadObject, Scalar, object_traits};
 use crate::time::{GregorianSeconds, UnixMicros};
@@ -231,7 +233,7 @@ record! {
 }
 
 /// The one required key.
-const CALL_ID: &str = "call_id";
+pub(crate) const CALL_ID: &str = "call_id";
 
 /// The keys of KAZOO's webhook payload that flatten a channel variable, and that variable.
 const WEBHOOK_CHANNEL_VARS: [(&str, &str); 6] = [
@@ -473,18 +475,6 @@ impl Cdr {
         CdrId::new(timestamp, &self.call_id).map_err(|e| e.within("timestamp"))
     }
 
-    /// The JSON value `serde_json::to_value(self)` holds at top-level `key`, found without
-    /// writing the record.
-    pub(crate) fn json_at(&self, key: &str) -> Option<Value> {
-        if key == CALL_ID {
-            return Some(json::record::entry_value(
-                &self.call_id,
-                self.forms.get(Forms::HEAD),
-            ));
-        }
-        self.written_value(key)
-    }
-
     /// The custom channel variables, or an empty set when there are none.
     pub fn channel_vars(&self) -> &CustomChannelVars {
         static EMPTY: std::sync::OnceLock<CustomChannelVars> = std::sync::OnceLock::new();
@@ -560,8 +550,8 @@ impl ReadObject for Cdr {
         // non-empty string: an empty one after the loop means the key was missing.
         let mut cdr = Cdr::new(String::new());
         let mut call_id_seen = false;
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            let key = key.as_str();
+        while let Some(owned_key) = map.next_key::<Key<'de>>()? {
+            let key = owned_key.as_str();
             if key == CALL_ID {
                 let (id, arrived) = match map.next_value::<Scalar<'de>>()? {
                     Scalar::Str(id) if !id.is_empty() => (id.into_owned(), None),
@@ -578,7 +568,7 @@ impl ReadObject for Cdr {
                 call_id_seen = true;
             } else if !cdr.read_known(key, &mut map, slot)? {
                 let value: Value = map.next_value()?;
-                cdr.extra.insert(key.to_owned(), value);
+                cdr.extra.insert(owned_key.into_owned(), value);
             }
         }
         if cdr.call_id.is_empty() && !(call_id_seen && slot.is_lenient()) {
@@ -603,3 +593,53 @@ impl Serialize for Cdr {
 }
 
 object_traits!(Cdr, Cdr::forget_forms);
+
+/// The JSON `serde_json::to_value(cdr)` holds, looked at key by key without writing it.
+impl Record for Cdr {
+    fn node_at(&self, key: &str) -> Option<Node<'_>> {
+        if key == CALL_ID {
+            return Some(
+                match json::record::effective_head_form(&self.call_id, &self.forms) {
+                    Some(arrived) => arrived.node(),
+                    None => Node::Str(&self.call_id),
+                },
+            );
+        }
+        self.written_node(key)
+    }
+
+    fn written(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Written for Units {
+    fn node(&self) -> Node<'_> {
+        Node::Int(self.0)
+    }
+}
+
+impl Written for CallDirection {
+    fn node(&self) -> Node<'_> {
+        Node::Str(self.as_str())
+    }
+}
+
+impl Written for ResourceType {
+    fn node(&self) -> Node<'_> {
+        Node::Str(self.as_str())
+    }
+}
+
+impl Written for InteractionId {
+    fn node(&self) -> Node<'_> {
+        Node::Str(self.as_str())
+    }
+}
+
+/// Custom SIP headers have no borrowed form as a whole: written when looked at.
+impl Written for CustomSipHeaders {
+    fn node(&self) -> Node<'_> {
+        Node::Owned(serde_json::to_value(self).unwrap_or(Value::Null))
+    }
+}

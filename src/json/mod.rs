@@ -10,6 +10,7 @@
 //! enclosing object adds its key to the error's path on the way out, and the serde error
 //! carries the same text, so `serde_json::from_str` users see the path too.
 
+pub(crate) mod node;
 pub(crate) mod record;
 
 use std::borrow::Cow;
@@ -68,6 +69,9 @@ impl ErrorSlot {
     pub(crate) fn kept_within(&self, since: usize, key: &str) {
         if let Some(kept) = &self.kept {
             let mut kept = kept.borrow_mut();
+            if kept.len() <= since {
+                return;
+            }
             let placed: Vec<Error> = kept.drain(since..).map(|e| e.within(key)).collect();
             kept.extend(placed);
         }
@@ -120,6 +124,15 @@ pub(crate) trait FromScalar: Sized {
     /// not, a record keeps the scalar as it arrived (see [`record::Arrived`]). Every type
     /// answers (no default), so a new field type cannot lose the form of what it reads.
     fn is_native(scalar: &Scalar<'_>) -> bool;
+
+    /// Converts an array or an object; when it does not fit, hands it back with the error,
+    /// so that a lenient reader keeps it verbatim without having copied it first.
+    fn from_composite(value: Value) -> Result<Self, (Error, Value)> {
+        // Only the types that take arrays or objects need this copy to be avoided, and they
+        // answer themselves; for the others a composite is rare and always an error.
+        let raw = value.clone();
+        Self::from_scalar(Scalar::Composite(value)).map_err(|error| (error, raw))
+    }
 }
 
 /// One JSON value as the deserializer handed it over, strings borrowed when they can be.
@@ -135,7 +148,7 @@ pub(crate) enum Scalar<'a> {
     Composite(Value),
 }
 
-impl Scalar<'_> {
+impl<'a> Scalar<'a> {
     /// A borrowed look at the value, for the shared rules.
     pub(crate) fn view(&self) -> View<'_> {
         match self {
@@ -165,6 +178,33 @@ impl Scalar<'_> {
     /// The integer, by the [integer rule](View::to_i64).
     pub(crate) fn to_i64(&self) -> Result<i64, Error> {
         self.view().to_i64()
+    }
+
+    /// A copy of a scalar that is not an array or an object (`None` for those): free for a
+    /// borrowed string.
+    pub(crate) fn plain_copy(&self) -> Option<Scalar<'a>> {
+        Some(match self {
+            Scalar::Null => Scalar::Null,
+            Scalar::Bool(b) => Scalar::Bool(*b),
+            Scalar::Int(i) => Scalar::Int(*i),
+            Scalar::UInt(u) => Scalar::UInt(*u),
+            Scalar::Float(f) => Scalar::Float(*f),
+            Scalar::Str(s) => Scalar::Str(s.clone()),
+            Scalar::Composite(_) => return None,
+        })
+    }
+
+    /// The value as JSON.
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::from(i),
+            Scalar::UInt(u) => Value::from(u),
+            Scalar::Float(f) => Value::from(f),
+            Scalar::Str(s) => Value::String(s.into_owned()),
+            Scalar::Composite(v) => v,
+        }
     }
 
     /// Whether the value is a JSON number.
@@ -391,6 +431,14 @@ impl Key<'_> {
             Key::Owned(s) => s,
         }
     }
+
+    /// The key as an owned string (moved, not copied, when it is owned already).
+    pub(crate) fn into_owned(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -438,11 +486,30 @@ where
 
 /// Implements [`Field`](record::Field) (as a field of an enclosing record) and serde's
 /// `Deserialize` for a [`ReadObject`] type; `$forget` clears the forms its fields remember.
+///
+/// With `lenient_fails_only_on_non_objects`, the type declares that its lenient read
+/// (`ErrorSlot::lenient`) fails on nothing but a value that is not an object (every other
+/// misfit is kept inside it), so a lenient enclosing record reads it in one pass instead of
+/// copying the value first to keep it verbatim on failure.
 macro_rules! object_traits {
     ($ty:ty) => {
         $crate::json::object_traits!($ty, |_value| {});
     };
     ($ty:ty, $forget:expr) => {
+        $crate::json::object_traits!(@impl $ty, $forget, {});
+    };
+    ($ty:ty, $forget:expr, lenient_fails_only_on_non_objects) => {
+        $crate::json::object_traits!(@impl $ty, $forget, {
+            fn read_lenient<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                slot: &$crate::json::ErrorSlot,
+            ) -> Result<$crate::json::record::Lenient<Self>, D::Error> {
+                use serde::de::DeserializeSeed;
+                $crate::json::LenientObjectSeed::<$ty>::new(slot).deserialize(deserializer)
+            }
+        });
+    };
+    (@impl $ty:ty, $forget:expr, { $($lenient:tt)* }) => {
         impl $crate::json::record::Field for $ty {
             fn read<'de, D: serde::Deserializer<'de>>(
                 deserializer: D,
@@ -452,6 +519,8 @@ macro_rules! object_traits {
                 let read = $crate::json::ObjectSeed::<$ty>::new(slot).deserialize(deserializer)?;
                 Ok(read.map(|value| (value, None)))
             }
+
+            $($lenient)*
 
             fn forget_forms(&mut self) {
                 let forget: fn(&mut $ty) = $forget;
@@ -536,6 +605,75 @@ impl<'de, T: ReadObject> Visitor<'de> for ObjectSeed<'_, T> {
     }
 }
 
+/// A seed that reads a `T` from an object in a lenient read: `null` is
+/// [`Lenient::Null`](record::Lenient::Null), anything but an object is kept verbatim with its
+/// error.
+pub(crate) struct LenientObjectSeed<'s, T> {
+    slot: &'s ErrorSlot,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'s, T> LenientObjectSeed<'s, T> {
+    pub(crate) fn new(slot: &'s ErrorSlot) -> Self {
+        LenientObjectSeed {
+            slot,
+            marker: PhantomData,
+        }
+    }
+
+    fn kept<E>(scalar: Scalar<'_>) -> Result<record::Lenient<T>, E> {
+        let error = scalar.invalid("an object", "a JSON object");
+        Ok(record::Lenient::Kept(scalar.into_value(), error))
+    }
+}
+
+impl<'de, T: ReadObject> DeserializeSeed<'de> for LenientObjectSeed<'_, T> {
+    type Value = record::Lenient<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: ReadObject> Visitor<'de> for LenientObjectSeed<'_, T> {
+    type Value = record::Lenient<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::read_object(map, self.slot).map(|value| record::Lenient::Read(value, None))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(record::Lenient::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(record::Lenient::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Self::kept(Scalar::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Self::kept(Scalar::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Self::kept(Scalar::UInt(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Self::kept(Scalar::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Self::kept(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Self::kept(Scalar::Composite(value))
+    }
+}
+
 /// A string field: a JSON string, or a JSON number taken as its JSON text
 /// (`15555678907` → `"15555678907"`), which a record writes back as the number.
 impl FromScalar for String {
@@ -601,20 +739,16 @@ impl FromScalar for UnixMicros {
 /// Any non-null JSON value, kept as it is.
 impl FromScalar for Value {
     fn from_scalar(scalar: Scalar<'_>) -> Result<Self, Error> {
-        Ok(match scalar {
-            Scalar::Null => Value::Null,
-            Scalar::Bool(b) => Value::Bool(b),
-            Scalar::Int(i) => Value::from(i),
-            Scalar::UInt(u) => Value::from(u),
-            Scalar::Float(f) => Value::from(f),
-            Scalar::Str(s) => Value::String(s.into_owned()),
-            Scalar::Composite(v) => v,
-        })
+        Ok(scalar.into_value())
     }
 
     /// Kept as it arrived.
     fn is_native(_scalar: &Scalar<'_>) -> bool {
         true
+    }
+
+    fn from_composite(value: Value) -> Result<Self, (Error, Value)> {
+        Ok(value)
     }
 }
 
@@ -630,6 +764,16 @@ impl FromScalar for Map<String, Value> {
     /// Kept as it arrived.
     fn is_native(_scalar: &Scalar<'_>) -> bool {
         true
+    }
+
+    fn from_composite(value: Value) -> Result<Self, (Error, Value)> {
+        match value {
+            Value::Object(map) => Ok(map),
+            other => Err((
+                View::from(&other).invalid("an object", "a JSON object"),
+                other,
+            )),
+        }
     }
 }
 
@@ -647,6 +791,16 @@ impl FromScalar for Vec<String> {
     /// Kept as it arrived.
     fn is_native(_scalar: &Scalar<'_>) -> bool {
         true
+    }
+
+    fn from_composite(value: Value) -> Result<Self, (Error, Value)> {
+        let read = list(
+            View::Composite(&value),
+            "a list of strings",
+            "a JSON array of strings",
+            |item| string(item).map(str::to_owned),
+        );
+        read.map_err(|error| (error, value))
     }
 }
 

@@ -162,6 +162,16 @@ impl Forms {
     }
 }
 
+/// What a lenient read of one field gives.
+pub(crate) enum Lenient<T> {
+    /// JSON `null`.
+    Null,
+    /// The value, and the scalar to remember when it did not arrive in its native form.
+    Read(T, Option<Arrived>),
+    /// A value that does not fit, verbatim, and why (path relative to the value).
+    Kept(Value, Error),
+}
+
 /// A field type of a record: read from one JSON value, written with serde.
 pub(crate) trait Field: Sized {
     /// Reads the value: `Ok(None)` for JSON `null`, else the value and, when it did not
@@ -171,6 +181,27 @@ pub(crate) trait Field: Sized {
         deserializer: D,
         slot: &ErrorSlot,
     ) -> Result<Option<(Self, Option<Arrived>)>, D::Error>;
+
+    /// Reads the value leniently (`slot` is lenient): a value that does not fit is handed
+    /// back verbatim with its error instead of failing the read.
+    ///
+    /// By default the value is first copied as JSON and read from the copy, which a type
+    /// whose reader may fail anywhere inside the value needs; the scalar types and the
+    /// records that fail only on what is not an object read it once, without the copy.
+    fn read_lenient<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        slot: &ErrorSlot,
+    ) -> Result<Lenient<Self>, D::Error> {
+        let raw = Value::deserialize(deserializer)?;
+        Ok(match Self::read(&raw, slot) {
+            Ok(None) => Lenient::Null,
+            Ok(Some((value, arrived))) => Lenient::Read(value, arrived),
+            Err(error) => {
+                let error = slot.take().unwrap_or_else(|| Error::json(error));
+                Lenient::Kept(raw, error)
+            }
+        })
+    }
 
     /// Whether `arrived` still reads as this value (so it is written as it arrived).
     fn still(&self, _arrived: &Arrived) -> bool {
@@ -201,6 +232,33 @@ impl<T: FromScalar + PartialEq> Field for T {
         }
     }
 
+    fn read_lenient<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        _slot: &ErrorSlot,
+    ) -> Result<Lenient<Self>, D::Error> {
+        let scalar = Scalar::deserialize(deserializer)?;
+        if let Scalar::Null = scalar {
+            return Ok(Lenient::Null);
+        }
+        let arrived = if T::is_native(&scalar) {
+            None
+        } else {
+            Arrived::of(&scalar)
+        };
+        let read = match scalar {
+            Scalar::Composite(value) => T::from_composite(value),
+            plain => {
+                let copy = plain.plain_copy();
+                T::from_scalar(plain)
+                    .map_err(|error| (error, copy.map_or(Value::Null, Scalar::into_value)))
+            }
+        };
+        Ok(match read {
+            Ok(value) => Lenient::Read(value, arrived),
+            Err((error, raw)) => Lenient::Kept(raw, error),
+        })
+    }
+
     fn still(&self, arrived: &Arrived) -> bool {
         T::from_scalar(arrived.scalar()).is_ok_and(|value| value == *self)
     }
@@ -216,6 +274,19 @@ impl<'de, T: Field> DeserializeSeed<'de> for FieldSeed<'_, T> {
     type Value = Option<(T, Option<Arrived>)>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         T::read(deserializer, self.slot)
+    }
+}
+
+/// Reads one field with a [`Field`] lenient reader.
+struct LenientSeed<'s, T> {
+    slot: &'s ErrorSlot,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: Field> DeserializeSeed<'de> for LenientSeed<'_, T> {
+    type Value = Lenient<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        T::read_lenient(deserializer, self.slot)
     }
 }
 
@@ -240,14 +311,16 @@ pub(crate) fn read_entry<'de, A: MapAccess<'de>, T: Field>(
 ) -> Result<(), A::Error> {
     let key = entry.key;
     let read = if slot.is_lenient() {
-        let raw: Value = map.next_value()?;
         let before = slot.kept_len();
-        let read = T::read(&raw, slot);
+        let read = map.next_value_seed(LenientSeed::<T> {
+            slot,
+            marker: PhantomData,
+        })?;
         slot.kept_within(before, key);
         match read {
-            Ok(read) => read,
-            Err(error) => {
-                let error = slot.take().unwrap_or_else(|| Error::json(error));
+            Lenient::Null => None,
+            Lenient::Read(value, arrived) => Some((value, arrived)),
+            Lenient::Kept(raw, error) => {
                 slot.keep(error.within(key));
                 *entry.field = None;
                 entry.forms.set(entry.index, None);
@@ -306,16 +379,6 @@ pub(crate) fn effective_form<'a, T: Field>(
     arrived.filter(|arrived| value.as_ref().is_some_and(|v| v.still(arrived)))
 }
 
-/// The JSON value of a known key's `value`: its remembered scalar while that still reads as
-/// the value, else the value written natively.
-pub(crate) fn entry_value<T: Field + Serialize>(value: &T, arrived: Option<&Arrived>) -> Value {
-    let written = match arrived {
-        Some(arrived) if value.still(arrived) => serde_json::to_value(arrived),
-        _ => serde_json::to_value(value),
-    };
-    written.unwrap_or(Value::Null)
-}
-
 /// The form the head field is written in: its remembered scalar (at [`Forms::HEAD`]) while
 /// that still reads as the value.
 pub(crate) fn effective_head_form<'a, T: Field>(
@@ -329,7 +392,8 @@ pub(crate) fn effective_head_form<'a, T: Field>(
 
 /// Declares a record type from one field list: the struct (with `extra` and its private
 /// forms), `KNOWN_KEYS`, `blank` (every field `None`), `read_known`, `known_is_set`,
-/// `written_value` (one key's written JSON, without writing the record), `write_known`, `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
+/// `written_node` (one key's written JSON, borrowed, without writing the record), `write_known`,
+/// `forget_forms`, and `PartialEq`/`Eq` (typed values, `extra`, and the form
 /// each field is written in).
 ///
 /// A record may have one head field, read and written by hand (no key entry); its remembered
@@ -424,22 +488,27 @@ macro_rules! record {
                 }
             }
 
-            /// The JSON value the record writes at keyed `key` (a known key's field holding a
-            /// value, else `extra`), found without writing the record; `None` when it writes
-            /// no such key. The head field is not looked at.
+            /// The node of the JSON the record writes at keyed `key` (a known key's field
+            /// holding a value, as it arrived or natively, else `extra`), borrowed, without
+            /// writing the record; `None` when it writes no such key. The head field is not
+            /// looked at.
             #[allow(dead_code)]
-            pub(crate) fn written_value(&self, key: &str) -> Option<serde_json::Value> {
+            pub(crate) fn written_node(&self, key: &str) -> Option<$crate::json::node::Node<'_>> {
                 match key {
                     $($key => {
                         if let Some(value) = &self.$field {
-                            return Some($crate::json::record::entry_value(
-                                value, self.forms.get(Index::$field as u8),
-                            ));
+                            let arrived = $crate::json::record::effective_form(
+                                &self.$field, self.forms.get(Index::$field as u8),
+                            );
+                            return Some(match arrived {
+                                Some(arrived) => arrived.node(),
+                                None => $crate::json::node::Written::node(value),
+                            });
                         }
                     })*
                     _ => {}
                 }
-                self.extra.get(key).cloned()
+                self.extra.get(key).map($crate::json::node::Node::Json)
             }
 
             /// Writes the known keys that hold a value (each as it arrived, or natively), then
