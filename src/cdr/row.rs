@@ -333,9 +333,30 @@ impl RowCells {
         self.text.get(start..end)
     }
 
+    /// The cells' bytes, in column order.
+    pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
+    }
+
+    /// All the cells' bytes, one after another.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The cells, in column order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.ends.len()).filter_map(|i| self.get(i))
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
     }
 
     fn push(&mut self, cell: &str) {
@@ -393,7 +414,7 @@ fn media_recordings(cdr: &Cdr, out: &mut String) {
     match &cdr.media_recordings {
         Some(recordings) => join_into(recordings.iter().map(String::as_str), out),
         None => {
-            if let Some(value) = cdr.channel_vars().extra.get("media_recordings") {
+            if let Some(value) = small_get(&cdr.channel_vars().extra, "media_recordings") {
                 write_json_cell(value, out);
             }
         }
@@ -402,14 +423,20 @@ fn media_recordings(cdr: &Cdr, out: &mut String) {
 
 /// The channel variable `call_priority` (KAZOO's source), else the document's.
 fn call_priority(cdr: &Cdr, out: &mut String) {
-    let value = cdr
-        .channel_vars()
-        .extra
-        .get("call_priority")
-        .or(cdr.call_priority.as_ref());
+    let value =
+        small_get(&cdr.channel_vars().extra, "call_priority").or(cdr.call_priority.as_ref());
     if let Some(value) = value {
         write_json_cell(value, out);
     }
+}
+
+/// `map.get(key)`, by comparing the keys of a small map (a few channel variables) rather
+/// than hashing `key`, as a map with `preserve_order` would.
+fn small_get<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() > 16 {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
 }
 
 /// A JSON value as cell text, as the public row and the CSV export write it: `null` empty,
