@@ -214,7 +214,7 @@ impl Serialize for PublicRow {
 /// reusable cells.
 pub(crate) fn json_row(cdr: &Cdr, options: &RowOptions, cells: &mut RowCells) -> Value {
     cells.fill(cdr, options);
-    let mut map = serde_json::Map::new();
+    let mut map = serde_json::Map::with_capacity(cells.len());
     for (column, value) in ALL_COLUMNS.iter().zip(cells.iter()) {
         map.insert((*column).to_owned(), typed_cell(column, value));
     }
