@@ -128,6 +128,8 @@ pub struct CsvWriter<W: io::Write> {
     uses_row: bool,
     /// Whether the columns are the row's, in order: its cells are written as they are.
     whole_rows: bool,
+    /// The public-row cells the columns use, a bit per column.
+    row_cells: u64,
     /// The document keys the columns name (none: the document is not read).
     document: Option<Flattener>,
     header_pending: bool,
@@ -219,6 +221,10 @@ impl<W: io::Write> CsvWriter<W> {
                 .iter()
                 .enumerate()
                 .all(|(i, c)| *c == Column::Row(i));
+        let row_cells = columns.iter().fold(0u64, |bits, c| match c {
+            Column::Row(i) => bits | 1 << i,
+            Column::Document(_) => bits,
+        });
         Ok(CsvWriter {
             out: Some(writer),
             buffer: Vec::with_capacity(FLUSH_AT + 4096),
@@ -227,6 +233,7 @@ impl<W: io::Write> CsvWriter<W> {
             row,
             uses_row,
             whole_rows,
+            row_cells,
             document,
             header_pending: options.header,
             cells: RowCells::default(),
@@ -246,7 +253,7 @@ impl<W: io::Write> CsvWriter<W> {
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
         if self.uses_row {
-            self.cells.fill(cdr, &self.row);
+            self.cells.fill_only(cdr, &self.row, self.row_cells);
         }
         if let Some(document) = &mut self.document {
             document.fill(cdr);
