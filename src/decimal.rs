@@ -21,8 +21,8 @@ pub(crate) fn push_u64_padded(out: &mut String, mut n: u64, width: usize) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    // ASCII digits are chars of one byte: no UTF-8 check needed.
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 #[cfg(test)]

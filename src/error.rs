@@ -236,19 +236,6 @@ impl Error {
         })
     }
 
-    /// A writer failure that is not an `io::Error` (the CSV encoder's own), keeping it as the
-    /// source.
-    #[cfg(feature = "csv")]
-    pub(crate) fn write_failure(
-        message: impl Into<String>,
-        source: impl StdError + Send + Sync + 'static,
-    ) -> Self {
-        Error::new(Detail::Io {
-            message: message.into(),
-        })
-        .with_source(Arc::new(source))
-    }
-
     /// Places the error inside `segment`: a key (`"severity"`) or an index (`"[2]"`).
     ///
     /// Called from the innermost value outwards, so `e.within("severity").within("[2]")`

@@ -1,4 +1,5 @@
-//! CSV export as a user sees it: read back with the `csv` crate's reader, it gives the rows.
+//! CSV export as a user sees it: read back with the `csv` crate's reader (an independent RFC
+//! 4180 implementation), it gives the rows.
 #![cfg(feature = "csv")]
 
 mod common;
@@ -162,6 +163,42 @@ fn header_is_written_once_even_without_rows() {
         writer.write(&Cdr::new(id)).unwrap();
     }
     assert_eq!(writer.finish().unwrap(), b"call_id\na\nb\nc\n");
+}
+
+#[test]
+fn a_record_of_one_empty_cell_is_not_an_empty_line() {
+    let cdrs = [Cdr::new("a"), Cdr::new("b")];
+    let mut out = Vec::new();
+    write_cdrs(&mut out, &cdrs, &CsvOptions::new().columns(["missing_key"])).unwrap();
+    assert_eq!(out, b"missing_key\n\"\"\n\"\"\n");
+    assert_eq!(
+        read_back(&out),
+        vec![vec!["missing_key"], vec![""], vec![""]]
+    );
+}
+
+#[test]
+fn rows_past_the_buffer_are_written_in_order() {
+    let cdrs: Vec<Cdr> = (0..5_000).map(|i| Cdr::new(format!("call-{i}"))).collect();
+    let mut writer = CsvWriter::new(Vec::new(), &CsvOptions::new()).unwrap();
+    for cdr in &cdrs {
+        writer.write(cdr).unwrap();
+    }
+    let records = read_back(&writer.finish().unwrap());
+    assert_eq!(records.len(), cdrs.len() + 1);
+    for (cdr, record) in cdrs.iter().zip(&records[1..]) {
+        assert_eq!(record, &cdr.public_row(&RowOptions::new()).into_values());
+    }
+}
+
+#[test]
+fn a_dropped_writer_writes_its_rows() {
+    let mut out = Vec::new();
+    {
+        let mut writer = CsvWriter::new(&mut out, &CsvOptions::new().columns(["call_id"])).unwrap();
+        writer.write(&Cdr::new("a")).unwrap();
+    }
+    assert_eq!(out, b"call_id\na\n");
 }
 
 #[test]

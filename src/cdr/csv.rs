@@ -19,13 +19,14 @@
 //! # Ok::<(), kazoo_records::Error>(())
 //! ```
 
-use std::collections::HashMap;
+mod flatten;
+mod rfc4180;
+
 use std::io;
 
-use serde_json::Value;
-
+use self::flatten::Flattener;
 use super::record::Cdr;
-use super::row::{ALL_COLUMNS, PublicRow, RowCells, RowOptions, write_json_cell};
+use super::row::{ALL_COLUMNS, PublicRow, RowCells, RowOptions};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -116,27 +117,37 @@ impl CsvOptions {
 /// ```
 #[derive(Debug)]
 pub struct CsvWriter<W: io::Write> {
-    inner: ::csv::Writer<W>,
+    /// The writer, until [`finish`](Self::finish) gives it back.
+    out: Option<W>,
+    /// Rows not yet written to `out`.
+    buffer: Vec<u8>,
     names: Vec<String>,
     columns: Vec<Column>,
     row: RowOptions,
     /// Whether any column is a public-row column.
     uses_row: bool,
-    /// The document keys the columns name (none: the document is not flattened).
-    document_keys: Vec<String>,
+    /// Whether the columns are the row's, in order: its cells are written as they are.
+    whole_rows: bool,
+    /// The public-row cells the columns use, a bit per column.
+    row_cells: u64,
+    /// The document keys the columns name (none: the document is not read).
+    document: Option<Flattener>,
     header_pending: bool,
     /// The public-row cells of the row being written, reused from row to row.
     cells: RowCells,
 }
 
 /// Where a column's cells come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     /// A public-row column, by position in a row with the reseller pair.
     Row(usize),
-    /// A flattened document key.
-    Document(String),
+    /// A flattened document key, by position among the flattener's keys.
+    Document(usize),
 }
+
+/// The buffered bytes that make a write to the writer.
+const FLUSH_AT: usize = 64 * 1024;
 
 impl<W: io::Write> CsvWriter<W> {
     /// A writer of `options`' columns to `writer`.
@@ -179,11 +190,22 @@ impl<W: io::Write> CsvWriter<W> {
                     .collect()
             }
         };
+        let document_keys: Vec<&str> = names
+            .iter()
+            .filter(|name| !ALL_COLUMNS.contains(&name.as_str()))
+            .map(String::as_str)
+            .collect();
+        let document = (!document_keys.is_empty()).then(|| Flattener::new(document_keys));
         let columns: Vec<Column> = names
             .iter()
             .map(|name| match ALL_COLUMNS.iter().position(|c| c == name) {
                 Some(index) => Column::Row(index),
-                None => Column::Document(name.clone()),
+                None => Column::Document(
+                    document
+                        .as_ref()
+                        .and_then(|d| d.index_of(name))
+                        .unwrap_or_default(),
+                ),
             })
             .collect();
         if columns
@@ -193,23 +215,26 @@ impl<W: io::Write> CsvWriter<W> {
             row.reseller = true;
         }
         let uses_row = columns.iter().any(|c| matches!(c, Column::Row(_)));
-        let document_keys = columns
-            .iter()
-            .filter_map(|c| match c {
-                Column::Document(key) => Some(key.clone()),
-                Column::Row(_) => None,
-            })
-            .collect();
+        let row_len = PublicRow::COLUMNS.len() + if row.reseller { 2 } else { 0 };
+        let whole_rows = columns.len() == row_len
+            && columns
+                .iter()
+                .enumerate()
+                .all(|(i, c)| *c == Column::Row(i));
+        let row_cells = columns.iter().fold(0u64, |bits, c| match c {
+            Column::Row(i) => bits | 1 << i,
+            Column::Document(_) => bits,
+        });
         Ok(CsvWriter {
-            inner: ::csv::WriterBuilder::new()
-                .quote_style(::csv::QuoteStyle::Necessary)
-                .terminator(::csv::Terminator::Any(b'\n'))
-                .from_writer(writer),
+            out: Some(writer),
+            buffer: Vec::with_capacity(FLUSH_AT + 4096),
             names,
             columns,
             row,
             uses_row,
-            document_keys,
+            whole_rows,
+            row_cells,
+            document,
             header_pending: options.header,
             cells: RowCells::default(),
         })
@@ -228,18 +253,36 @@ impl<W: io::Write> CsvWriter<W> {
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
         if self.uses_row {
-            self.cells.fill(cdr, &self.row);
+            self.cells.fill_only(cdr, &self.row, self.row_cells);
         }
-        let flat = if self.document_keys.is_empty() {
-            HashMap::new()
-        } else {
-            flattened(cdr, &self.document_keys)
-        };
-        let cells = self.columns.iter().map(|column| match column {
-            Column::Row(index) => self.cells.get(*index).unwrap_or_default(),
-            Column::Document(key) => flat.get(key.as_str()).map_or("", String::as_str),
-        });
-        self.inner.write_record(cells).map_err(csv_error)
+        if let Some(document) = &mut self.document {
+            document.fill(cdr);
+        }
+        let (cells, document) = (&self.cells, &self.document);
+        let buffer = &mut self.buffer;
+        let before = buffer.len();
+        if self.whole_rows {
+            // Room for the cells, their commas, and a few quoted.
+            buffer.reserve(cells.text_len() + cells.len() + 64);
+            for (i, cell) in cells.iter_bytes().enumerate() {
+                if i > 0 {
+                    buffer.push(b',');
+                }
+                rfc4180::push_field(buffer, cell);
+            }
+            return self.end_record(before);
+        }
+        for (i, column) in self.columns.iter().enumerate() {
+            if i > 0 {
+                buffer.push(b',');
+            }
+            let cell = match *column {
+                Column::Row(index) => cells.get(index).unwrap_or_default(),
+                Column::Document(index) => document.as_ref().map_or("", |d| d.cell(index)),
+            };
+            rfc4180::push_field(buffer, cell.as_bytes());
+        }
+        self.end_record(before)
     }
 
     /// Writes the header if it is still due, flushes, and returns the writer.
@@ -249,18 +292,63 @@ impl<W: io::Write> CsvWriter<W> {
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the writer fails.
     pub fn finish(mut self) -> Result<W, Error> {
         self.write_header()?;
-        self.inner.flush()?;
-        self.inner
-            .into_inner()
-            .map_err(|e| Error::from(e.into_error()))
+        self.write_buffer()?;
+        let mut out = self.out.take().expect("a writer until finished");
+        out.flush()?;
+        Ok(out)
     }
 
     fn write_header(&mut self) -> Result<(), Error> {
         if self.header_pending {
             self.header_pending = false;
-            self.inner.write_record(&self.names).map_err(csv_error)?;
+            let before = self.buffer.len();
+            for (i, name) in self.names.iter().enumerate() {
+                if i > 0 {
+                    self.buffer.push(b',');
+                }
+                rfc4180::push_field(&mut self.buffer, name.as_bytes());
+            }
+            self.end_record(before)?;
         }
         Ok(())
+    }
+
+    /// Ends the record that started at `before` in the buffer, and writes the buffer out
+    /// when it is full. A record of nothing (one empty cell) is written `""`, so that it is
+    /// not an empty line.
+    fn end_record(&mut self, before: usize) -> Result<(), Error> {
+        if self.buffer.len() == before {
+            self.buffer.extend_from_slice(b"\"\"");
+        }
+        self.buffer.push(b'\n');
+        if self.buffer.len() >= FLUSH_AT {
+            self.write_buffer()?;
+        }
+        Ok(())
+    }
+
+    fn write_buffer(&mut self) -> Result<(), Error> {
+        if let Some(out) = &mut self.out {
+            if !self.buffer.is_empty() {
+                let written = out.write_all(&self.buffer);
+                // Written or failed (and reported), the rows are not written again.
+                self.buffer.clear();
+                written?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: io::Write> Drop for CsvWriter<W> {
+    /// Writes what is still buffered (a failure cannot be reported here: call
+    /// [`finish`](CsvWriter::finish) to see it).
+    fn drop(&mut self) {
+        if let Some(out) = &mut self.out {
+            if !self.buffer.is_empty() && out.write_all(&self.buffer).is_ok() {
+                let _ = out.flush();
+            }
+        }
     }
 }
 
@@ -281,55 +369,14 @@ where
     csv.finish().map(drop)
 }
 
-/// The values of `wanted` flattened keys of the CDR's JSON document (nested keys joined
-/// with `_`); objects are entered only on the way to a wanted key.
-fn flattened(cdr: &Cdr, wanted: &[String]) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    if let Ok(Value::Object(map)) = serde_json::to_value(cdr) {
-        for (key, value) in map {
-            flatten_into(key, value, wanted, &mut out);
-        }
-    }
-    out
-}
-
-fn flatten_into(key: String, value: Value, wanted: &[String], out: &mut HashMap<String, String>) {
-    match value {
-        Value::Object(map) => {
-            let on_the_way = wanted.iter().any(|w| {
-                w.strip_prefix(key.as_str())
-                    .is_some_and(|rest| rest.starts_with('_'))
-            });
-            if on_the_way {
-                for (inner, value) in map {
-                    flatten_into(format!("{key}_{inner}"), value, wanted, out);
-                }
-            }
-        }
-        other if wanted.contains(&key) => {
-            let mut text = String::new();
-            write_json_cell(&other, &mut text);
-            out.insert(key, text);
-        }
-        _ => {}
-    }
-}
-
-fn csv_error(error: ::csv::Error) -> Error {
-    if error.is_io_error() {
-        if let ::csv::ErrorKind::Io(io) = error.into_kind() {
-            return Error::from(io);
-        }
-        unreachable!("is_io_error means an Io kind");
-    }
-    let message = format!("{:?}", error.kind());
-    Error::write_failure(message, error)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
-    use serde_json::json;
+    use crate::cdr::row::write_json_cell;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn column_lists_must_name_columns() {
@@ -350,18 +397,149 @@ mod tests {
         assert!(CsvWriter::new(Vec::new(), &CsvOptions::new().columns(["no_such_key"])).is_ok());
     }
 
+    /// The flattening rule written out plainly, over the document as a `serde_json::Value`:
+    /// every key path joined with `_`, the later of two equal keys in the map's iteration
+    /// order winning.
+    fn naive_cells(cdr: &Cdr, wanted: &[&str]) -> Vec<String> {
+        fn visit(key: String, value: Value, wanted: &[&str], out: &mut HashMap<String, String>) {
+            match value {
+                Value::Object(map)
+                    if wanted.iter().any(|w| {
+                        w.strip_prefix(key.as_str())
+                            .is_some_and(|rest| rest.starts_with('_'))
+                    }) =>
+                {
+                    for (inner, value) in map {
+                        visit(format!("{key}_{inner}"), value, wanted, out);
+                    }
+                }
+                Value::Object(_) => {}
+                other if wanted.contains(&key.as_str()) => {
+                    let mut text = String::new();
+                    write_json_cell(&other, &mut text);
+                    out.insert(key, text);
+                }
+                _ => {}
+            }
+        }
+        let mut out = HashMap::new();
+        if let Ok(Value::Object(map)) = serde_json::to_value(cdr) {
+            for (key, value) in map {
+                visit(key, value, wanted, &mut out);
+            }
+        }
+        wanted
+            .iter()
+            .map(|w| out.get(*w).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    fn flattened(cdr: &Cdr, wanted: &[&str]) -> Vec<String> {
+        let mut flattener = Flattener::new(wanted.iter().copied());
+        flattener.fill(cdr);
+        wanted
+            .iter()
+            .map(|w| {
+                let index = flattener.index_of(w).unwrap();
+                flattener.cell(index).to_owned()
+            })
+            .collect()
+    }
+
     #[test]
     fn documents_flatten_to_the_wanted_keys() {
-        let mut out = HashMap::new();
-        let wanted = ["a_b_c".to_owned(), "a_d".to_owned()];
-        flatten_into(
-            "a".into(),
-            json!({"b": {"c": 1, "x": 2}, "d": [], "e": 3}),
-            &wanted,
-            &mut out,
-        );
-        assert_eq!(out.get("a_b_c").map(String::as_str), Some("1"));
-        assert_eq!(out.get("a_d").map(String::as_str), Some(""));
-        assert_eq!(out.len(), 2);
+        let cdr = Cdr::from_json_value(&json!({
+            "call_id": "c", "a": {"b": {"c": 1, "x": 2}, "d": [], "e": 3, "f": 1.5},
+            "a_b": {"c": "top"}, "custom_channel_vars": {"account_id": "acc", "rate": "7"},
+        }))
+        .unwrap();
+        let wanted = [
+            "a_b_c",
+            "a_d",
+            "a_f",
+            "custom_channel_vars_account_id",
+            "a",
+            "zz",
+        ];
+        let cells = flattened(&cdr, &wanted);
+        assert_eq!(cells, naive_cells(&cdr, &wanted));
+        assert_eq!(cells[1], "");
+        assert_eq!(cells[2], "1.5");
+        assert_eq!(cells[3], "acc");
+        assert_eq!(cells[4], "");
+        assert_eq!(cells[5], "");
+    }
+
+    #[test]
+    fn colliding_paths_resolve_as_the_documents_map_iterates() {
+        for doc in [
+            json!({"call_id": "c", "a_b": 1, "a": {"b": 2}}),
+            json!({"call_id": "c", "a": {"b": 2}, "a_b": 1}),
+            json!({"call_id": "c", "a": {"b_c": 1, "b": {"c": 2}}, "a_b": {"c": 3}}),
+            json!({"call_id": "c", "a_b": {"c": null}, "a": {"b": {"c": 2}, "b_c": 1}}),
+            // Known keys are written before the others, not in key order.
+            json!({"call_id": "c", "fax_info": {"x": 1}, "fax": {"info_x": 2}}),
+            json!({"call_id": "c", "custom_channel_vars": {"account_id": "known", "account": {"id": "other"}}}),
+        ] {
+            let (cdr, _) = Cdr::from_json_value_lenient(&doc).unwrap();
+            let wanted = [
+                "a_b",
+                "a_b_c",
+                "fax_info_x",
+                "custom_channel_vars_account_id",
+            ];
+            assert_eq!(
+                flattened(&cdr, &wanted),
+                naive_cells(&cdr, &wanted),
+                "{doc}"
+            );
+        }
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "b", "a_b", "b_c", "", "_", "c", "account_id"])
+            .prop_map(str::to_owned)
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-z ,\"]{0,4}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(key(), inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The walk over the CDR's `Serialize` output gives the cells the plain rule gives
+        /// over its JSON document, colliding paths included.
+        #[test]
+        fn flattening_agrees_with_the_plain_rule(
+            top in prop::collection::btree_map(
+                prop::sample::select(vec!["a", "a_b", "b", "custom_channel_vars", "custom",
+                                          "timestamp", "custom_channel_vars_account", "call_priority",
+                                          "fax_info", "fax"]),
+                json_value(), 0..6),
+            wanted in prop::collection::vec(prop::sample::select(vec![
+                "a", "a_b", "a_b_c", "a_a_b", "a__", "a_", "b", "b_c", "a_account_id",
+                "custom_channel_vars_account_id", "custom_channel_vars_a_b", "timestamp",
+                "call_id", "call_priority", "custom_channel_vars_account_id_a", "fax_info_a_b", "fax_info_a",
+            ]), 1..5),
+        ) {
+            let mut doc: serde_json::Map<String, Value> =
+                top.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            doc.insert("call_id".into(), json!("c1"));
+            let (cdr, _) = Cdr::from_json_value_lenient(&Value::Object(doc)).unwrap();
+            prop_assert_eq!(flattened(&cdr, &wanted), naive_cells(&cdr, &wanted));
+        }
     }
 }

@@ -214,7 +214,7 @@ impl Serialize for PublicRow {
 /// reusable cells.
 pub(crate) fn json_row(cdr: &Cdr, options: &RowOptions, cells: &mut RowCells) -> Value {
     cells.fill(cdr, options);
-    let mut map = serde_json::Map::new();
+    let mut map = serde_json::Map::with_capacity(cells.len());
     for (column, value) in ALL_COLUMNS.iter().zip(cells.iter()) {
         map.insert((*column).to_owned(), typed_cell(column, value));
     }
@@ -255,13 +255,22 @@ pub(crate) struct RowCells {
     text: String,
     /// Where each cell ends in `text`.
     ends: Vec<usize>,
+    /// The cells to write, a bit per column (the others are left empty).
+    wanted: u64,
 }
 
 impl RowCells {
     /// Replaces the cells with those of `cdr`'s row.
     pub fn fill(&mut self, cdr: &Cdr, options: &RowOptions) {
+        self.fill_only(cdr, options, u64::MAX);
+    }
+
+    /// Replaces the cells with those of `cdr`'s row, writing only the cells of the columns
+    /// whose bit is set in `wanted` (bit `i` for column `i`) and leaving the others empty.
+    pub fn fill_only(&mut self, cdr: &Cdr, options: &RowOptions, wanted: u64) {
         self.text.clear();
         self.ends.clear();
+        self.wanted = wanted;
         let vars = cdr.channel_vars();
         let start = cdr.start_time();
 
@@ -285,7 +294,7 @@ impl RowCells {
             vars.account_id.as_deref(),
             vars.authorizing_id.as_deref(),
         ));
-        self.number(Some(cdr.customer_cost().0));
+        self.with(|out| crate::decimal::push_i64(out, cdr.customer_cost().0));
         self.push(dialed_number(cdr));
         self.push(calling_from(cdr));
         let offset = options.utc_offset.unwrap_or(UtcOffset::UTC);
@@ -316,7 +325,7 @@ impl RowCells {
         self.with(|out| call_priority(cdr, out));
         self.push(cdr.interaction().map_or("", |id| id.as_str()));
         if options.reseller {
-            self.number(Some(cdr.reseller_cost().0));
+            self.with(|out| crate::decimal::push_i64(out, cdr.reseller_cost().0));
             self.push(text(&vars.reseller_billing));
         }
     }
@@ -333,25 +342,55 @@ impl RowCells {
         self.text.get(start..end)
     }
 
+    /// The cells' bytes, in column order.
+    pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
+    }
+
+    /// All the cells' bytes, one after another.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The cells, in column order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.ends.len()).filter_map(|i| self.get(i))
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
+    }
+
+    /// Whether the next cell is to be written.
+    fn next_wanted(&self) -> bool {
+        self.ends.len() >= 64 || self.wanted & (1 << self.ends.len()) != 0
     }
 
     fn push(&mut self, cell: &str) {
-        self.text.push_str(cell);
+        if self.next_wanted() {
+            self.text.push_str(cell);
+        }
         self.ends.push(self.text.len());
     }
 
     fn number(&mut self, n: Option<i64>) {
-        if let Some(n) = n {
+        if let Some(n) = n.filter(|_| self.next_wanted()) {
             crate::decimal::push_i64(&mut self.text, n);
         }
         self.ends.push(self.text.len());
     }
 
     fn with<T>(&mut self, write: impl FnOnce(&mut String) -> T) {
-        write(&mut self.text);
+        if self.next_wanted() {
+            write(&mut self.text);
+        }
         self.ends.push(self.text.len());
     }
 }
@@ -393,7 +432,7 @@ fn media_recordings(cdr: &Cdr, out: &mut String) {
     match &cdr.media_recordings {
         Some(recordings) => join_into(recordings.iter().map(String::as_str), out),
         None => {
-            if let Some(value) = cdr.channel_vars().extra.get("media_recordings") {
+            if let Some(value) = small_get(&cdr.channel_vars().extra, "media_recordings") {
                 write_json_cell(value, out);
             }
         }
@@ -402,14 +441,20 @@ fn media_recordings(cdr: &Cdr, out: &mut String) {
 
 /// The channel variable `call_priority` (KAZOO's source), else the document's.
 fn call_priority(cdr: &Cdr, out: &mut String) {
-    let value = cdr
-        .channel_vars()
-        .extra
-        .get("call_priority")
-        .or(cdr.call_priority.as_ref());
+    let value =
+        small_get(&cdr.channel_vars().extra, "call_priority").or(cdr.call_priority.as_ref());
     if let Some(value) = value {
         write_json_cell(value, out);
     }
+}
+
+/// `map.get(key)`, by comparing the keys of a small map (a few channel variables) rather
+/// than hashing `key`, as a map with `preserve_order` would.
+fn small_get<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() > 16 {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
 }
 
 /// A JSON value as cell text, as the public row and the CSV export write it: `null` empty,
@@ -463,6 +508,36 @@ mod tests {
         assert_eq!(cells.len(), ALL_COLUMNS.len());
         assert_eq!(cells.get(1), Some("call"));
         assert_eq!(cells.get(ALL_COLUMNS.len()), None);
+    }
+
+    #[test]
+    fn only_the_wanted_cells_are_written() {
+        let cdr = Cdr::from_json_str(include_str!(
+            "../../tests/fixtures/kazoo/channel_destroy_inbound.json"
+        ))
+        .unwrap();
+        let options = RowOptions::new().reseller(true);
+        let mut all = RowCells::default();
+        all.fill(&cdr, &options);
+        for wanted in [
+            0u64,
+            1,
+            1 << 20 | 1 << 17,
+            1 << 36 | 1 << 35 | 1 << 31,
+            u64::MAX,
+        ] {
+            let mut some = RowCells::default();
+            some.fill_only(&cdr, &options, wanted);
+            assert_eq!(some.len(), all.len());
+            for i in 0..all.len() {
+                let expected = if wanted & (1 << i) != 0 {
+                    all.get(i)
+                } else {
+                    Some("")
+                };
+                assert_eq!(some.get(i), expected, "column {i} of {wanted:b}");
+            }
+        }
     }
 
     #[test]
