@@ -785,8 +785,10 @@ mod tests {
     }
 
     fn subscription(n: u64) -> Arc<Subscriber> {
+        let tallies = Arc::new(crate::edr::tally::Tallies::new());
         Arc::new(Subscriber::new(
             SubscriptionId::new(n),
+            tallies.allocate(),
             format!("s{n}"),
             vec![Binding::default()],
             Box::new(|_| {}),
