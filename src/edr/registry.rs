@@ -359,6 +359,9 @@ impl Registry {
 
     /// Whether any subscription selects events of this severity and verbosity: one relaxed
     /// atomic load, exact after every bind and unbind.
+    ///
+    /// Only levels are known before an event is built: a binding with a
+    /// [body filter](Binding::body) counts as interested in its levels, whatever the bodies.
     #[inline]
     pub fn is_interested(&self, severity: Severity, verbosity: Verbosity) -> bool {
         self.interest[severity.index()].load(Ordering::Relaxed) & 1 << verbosity.index() != 0
@@ -437,20 +440,18 @@ impl Registry {
         let mut report = DispatchReport::default();
         let mut done: Option<SubscriptionId> = None;
         loop {
-            let mut attempted = done;
-            let mut culprit: Option<&Subscriber> = None;
+            // The subscription whose callback was called last in this walk.
+            let mut attempted: Option<&Subscriber> = None;
             let walk = catch_unwind(AssertUnwindSafe(|| {
                 index.for_each_candidate(event, |subscription| {
-                    let id = subscription.id();
-                    if done.is_some_and(|done| id <= done) {
+                    if done.is_some_and(|done| subscription.id() <= done) {
                         return;
                     }
                     let flags = subscription.flags();
                     if flags != 0 && subscription.skips(flags, event) {
                         return;
                     }
-                    attempted = Some(id);
-                    culprit = Some(subscription);
+                    attempted = Some(subscription);
                     subscription.call(event);
                     counters.delivered(subscription.slot());
                     report.delivered += 1;
@@ -462,14 +463,14 @@ impl Registry {
             };
             let message = panic_message(payload.as_ref());
             drop_panic_payload(payload);
-            let Some(culprit) = culprit.filter(|_| attempted != done) else {
+            let Some(culprit) = attempted else {
                 // Not a callback's panic (none reached a callback): do not retry.
                 break;
             };
             report.panicked += 1;
             counters.panicked(culprit.slot());
             culprit.record_panic(message);
-            done = attempted;
+            done = Some(culprit.id());
         }
         counters.dispatched(report.delivered, report.panicked);
         report

@@ -114,6 +114,7 @@ impl Subscriber {
         }
     }
 
+    #[inline]
     pub fn id(&self) -> SubscriptionId {
         self.id
     }
@@ -154,6 +155,7 @@ impl Subscriber {
         *self.last_panic.lock() = Some(message);
     }
 
+    #[inline]
     pub fn call(&self, event: &Event) {
         (self.callback)(event);
     }
