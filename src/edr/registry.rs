@@ -472,7 +472,7 @@ impl Registry {
             culprit.record_panic(message);
             done = Some(culprit.id());
         }
-        counters.dispatched(report.delivered, report.panicked);
+        counters.dispatched(report.panicked);
         report
     }
 

@@ -29,8 +29,9 @@
 //! - **Reuse**: when a slot number is given back, its settled counts and its cell in every
 //!   registered table are zeroed under the tally lock (no thread writes that cell any more:
 //!   the subscription is gone), and the number is free for the next bind; a new subscription
-//!   starts from zero. Registry totals are kept apart from the cells, so they keep counting
-//!   what unbound subscriptions received.
+//!   starts from zero. What the zeroed cells held is added to the released deliveries first,
+//!   so the registry's delivered total (released + settled + every live cell) keeps counting
+//!   what unbound subscriptions received. Dispatches and panics are per-thread totals.
 //!
 //! Locks: the tally lock, then a thread's table lock; neither is held while host code runs,
 //! and neither is taken under a reader slot's lock.
@@ -57,8 +58,10 @@ struct State {
     threads: Vec<Arc<ThreadTally>>,
     /// Per slot number, what threads that are gone counted.
     settled: Vec<(u64, u64)>,
-    /// What threads that are gone counted in all.
+    /// What threads that are gone counted in all (their deliveries are in `settled`).
     settled_totals: Totals,
+    /// Deliveries to subscriptions that are gone (counted before their slot was zeroed).
+    released_delivered: u64,
 }
 
 /// The registry-wide totals.
@@ -90,7 +93,6 @@ pub(crate) struct ThreadTally {
 #[derive(Default)]
 struct ThreadTotals {
     dispatched: AtomicU64,
-    delivered: AtomicU64,
     panicked: AtomicU64,
 }
 
@@ -160,7 +162,6 @@ impl Tallies {
         let totals = thread.totals();
         let settled = &mut state.settled_totals;
         settled.dispatched += totals.dispatched;
-        settled.delivered += totals.delivered;
         settled.panicked += totals.panicked;
         let table = Arc::clone(&thread.table.lock());
         for (number, settled) in state.settled.iter_mut().enumerate() {
@@ -184,32 +185,42 @@ impl Tallies {
         counts
     }
 
-    /// The registry-wide totals.
+    /// The registry-wide totals: O(threads × slot numbers).
     pub fn totals(&self) -> Totals {
         let state = self.state.lock();
-        state
-            .threads
-            .iter()
-            .map(|t| t.totals())
-            .fold(state.settled_totals, |sum, t| Totals {
-                dispatched: sum.dispatched + t.dispatched,
-                delivered: sum.delivered + t.delivered,
-                panicked: sum.panicked + t.panicked,
-            })
+        let mut totals = state.settled_totals;
+        totals.delivered =
+            state.released_delivered + state.settled.iter().map(|s| s.0).sum::<u64>();
+        for thread in &state.threads {
+            let own = thread.totals();
+            totals.dispatched += own.dispatched;
+            totals.panicked += own.panicked;
+            let table = Arc::clone(&thread.table.lock());
+            totals.delivered += table
+                .chunks
+                .iter()
+                .flat_map(|chunk| chunk.0.iter())
+                .map(|cell| cell.delivered.load(Ordering::Relaxed))
+                .sum::<u64>();
+        }
+        totals
     }
 
     /// Zeroes a slot number's counts everywhere and frees it (its subscription is gone).
     fn release(&self, number: usize) {
         let mut state = self.state.lock();
+        let mut delivered = 0;
         if let Some(settled) = state.settled.get_mut(number) {
+            delivered += settled.0;
             *settled = (0, 0);
         }
         for thread in &state.threads {
             if let Some(cell) = thread.table.lock().cell(number) {
-                cell.delivered.store(0, Ordering::Relaxed);
+                delivered += cell.delivered.swap(0, Ordering::Relaxed);
                 cell.panicked.store(0, Ordering::Relaxed);
             }
         }
+        state.released_delivered += delivered;
         state.free.push(number);
     }
 }
@@ -236,7 +247,7 @@ impl ThreadTally {
     fn totals(&self) -> Totals {
         Totals {
             dispatched: self.totals.dispatched.load(Ordering::Relaxed),
-            delivered: self.totals.delivered.load(Ordering::Relaxed),
+            delivered: 0,
             panicked: self.totals.panicked.load(Ordering::Relaxed),
         }
     }
@@ -272,12 +283,11 @@ impl Counters {
         }
     }
 
-    /// Counts one dispatch and what it delivered.
+    /// Counts one dispatch and its panics (its deliveries are in the cells).
     #[inline]
-    pub fn dispatched(&self, delivered: usize, panicked: usize) {
+    pub fn dispatched(&self, panicked: usize) {
         let totals = &self.thread.totals;
         bump(&totals.dispatched, 1);
-        bump(&totals.delivered, delivered as u64);
         if panicked != 0 {
             bump(&totals.panicked, panicked as u64);
         }
@@ -314,7 +324,7 @@ mod tests {
         assert_eq!(tallies.counts(0), (2, 0));
         assert_eq!(tallies.counts(CHUNK), (1, 0));
         large.panicked(CHUNK);
-        large.dispatched(3, 1);
+        large.dispatched(1);
         assert_eq!(tallies.counts(CHUNK), (1, 1));
 
         let number = slots[CHUNK].get();
@@ -328,14 +338,19 @@ mod tests {
         assert_eq!(tallies.counts(again.get()), (0, 0));
         assert_eq!(tallies.counts(0), (0, 0));
 
+        // Three deliveries and one panic, counted before the numbers were released.
         let totals = Totals {
             dispatched: 1,
             delivered: 3,
             panicked: 1,
         };
-        assert_eq!(tallies.totals(), totals);
+        assert_eq!(tallies.totals(), totals, "released deliveries stay counted");
         large.delivered(again.get());
         tallies.settle(&thread);
+        let totals = Totals {
+            delivered: 4,
+            ..totals
+        };
         assert_eq!(tallies.totals(), totals, "settled totals stay");
         assert_eq!(tallies.counts(again.get()), (1, 0), "settled counts stay");
         drop(again);
