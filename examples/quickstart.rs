@@ -1,6 +1,6 @@
 //! The main demo. EDR: a registry, two subscribers with different bindings, events emitted for
-//! two accounts, what each subscriber received, the routing keys a broker would use, and an
-//! unbind. CDR: a CHANNEL_DESTROY off the wire ingested into the document KAZOO stores and
+//! two accounts, what each subscriber received, the routing keys a broker would use, an
+//! unbind, and a guard that unbinds when dropped. CDR: a CHANNEL_DESTROY off the wire ingested into the document KAZOO stores and
 //! listed; stored KAZOO call records read, priced, grouped into calls and listed page by page.
 //!
 //! Run with `cargo run --example quickstart`.
@@ -113,6 +113,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\nAfter unbinding alerts, a critical callflow event reaches {} subscriber(s); {} remain bound.",
         after.map_or(0, |r| r.delivered),
         registry.stats().subscriptions
+    );
+
+    // A guard unbinds when dropped: here, a subscriber to everything, trace included.
+    let everything = Binding::default().verbosity(Verbosity::Trace);
+    let guard = registry.bind_guarded("debugger", [everything], |_| {})?;
+    assert!(registry.is_interested(Severity::Ok, Verbosity::Trace));
+    drop(guard);
+    assert!(!registry.is_interested(Severity::Ok, Verbosity::Trace));
+    let stats = registry.stats();
+    println!(
+        "Guard dropped: trace events are built for nobody. {} events dispatched, {} deliveries.",
+        stats.dispatched, stats.delivered
     );
 
     call_records()

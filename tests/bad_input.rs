@@ -192,8 +192,11 @@ fn shown_path(message: &str) -> &str {
     let Some((head, _)) = message.split_once(": ") else {
         return "";
     };
+    // A quoted segment (`body["/status"]`) may hold any character but a quote.
+    let unquoted: String = head.split('"').step_by(2).collect();
     let path_like = !head.is_empty()
-        && head
+        && head.matches('"').count() % 2 == 0
+        && unquoted
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c));
     if path_like { head } else { "" }

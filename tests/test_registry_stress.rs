@@ -481,6 +481,7 @@ fn stress_exact_delivery_while_threads_bind_unbind_and_panic() {
         stress.violations.assert_none();
         check_reports_and_stats(&stress, reports);
         check_long_lived(&stress, &long_lived, &sent);
+        check_subscription_counters(&stress, &long_lived);
         check_churned(&stress, &churned, &sent);
         check_survivors_and_interest(&stress, &long_lived);
     });
@@ -694,6 +695,66 @@ fn check_reports_and_stats(stress: &Stress, reports: DispatchReport) {
     );
     let stats = stress.registry.stats();
     assert_eq!((stats.panicked, stats.dropped_nested), (panicked as u64, 0));
+    // Counted per thread, summed here: every churned subscription is unbound by now, and what
+    // they received still counts.
+    assert_eq!(
+        stats.delivered, returned as u64,
+        "the registry's delivered total differs from the callbacks' own count"
+    );
+    // Every event whose levels a long-lived subscription selects passes the interest check;
+    // others only while a churned subscription selected their levels.
+    let total = (DISPATCHERS * EVENTS_PER_DISPATCHER) as u64;
+    assert!(
+        stats.dispatched <= total && stats.dispatched >= reports_reaching_anyone(stress),
+        "dispatched {} of {total}",
+        stats.dispatched
+    );
+}
+
+/// How many events reached a long-lived subscription: a lower bound of what was dispatched.
+fn reports_reaching_anyone(stress: &Stress) -> u64 {
+    let infos = stress.registry.subscriptions();
+    infos
+        .iter()
+        .find(|info| info.name == "all")
+        .map_or(0, |all| all.delivered + all.panicked)
+}
+
+/// Each long-lived subscription's counters equal what its callback observed: calls that
+/// returned and calls that panicked.
+fn check_subscription_counters(stress: &Stress, long_lived: &[(SubscriptionId, Arc<LongLived>)]) {
+    let infos = stress.registry.subscriptions();
+    for (id, sub) in long_lived {
+        let info = infos.iter().find(|i| i.id == *id).expect("still bound");
+        let (mut returned, mut panicked) = (0u64, 0u64);
+        for (word, bits) in sub.seen.iter().enumerate() {
+            let bits = bits.load(SeqCst);
+            for bit in 0..64 {
+                if bits & 1 << bit != 0 {
+                    if sub.panics.on(word * 64 + bit) {
+                        panicked += 1;
+                    } else {
+                        returned += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            (info.delivered, info.panicked),
+            (returned, panicked),
+            "{}: counters (delivered, panicked) differ from what its callback saw",
+            sub.name
+        );
+        assert_eq!(info.last_panic.is_some(), panicked > 0, "{}", sub.name);
+        if panicked > 0 {
+            assert_eq!(
+                info.last_panic.as_deref(),
+                Some("(not a string)"),
+                "{}: the test panics with a non-string payload",
+                sub.name
+            );
+        }
+    }
 }
 
 /// Each long-lived subscription saw exactly the events it selects, each once.
@@ -835,6 +896,15 @@ fn check_survivors_and_interest(stress: &Stress, long_lived: &[(SubscriptionId, 
     }
     assert_eq!(registry.stats().subscriptions, 0);
     assert!(registry.subscriptions().is_empty());
+    // Unbinding everything forgets no delivery.
+    let stats = registry.stats();
+    assert_eq!(
+        (stats.delivered, stats.panicked),
+        (
+            stress.calls.returned.load(SeqCst) as u64,
+            stress.calls.panicked.load(SeqCst) as u64
+        )
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -944,6 +1014,15 @@ fn reentrant_callbacks_on_several_threads_follow_the_design() {
             1 + CHAIN_THREADS,
             "chain and side subscriptions"
         );
+        // Per-subscription counters, counted on the chain threads, nested dispatches included.
+        let infos = registry.subscriptions();
+        let delivered = |id| infos.iter().find(|i| i.id == id).map(|i| i.delivered);
+        let chain_calls: usize = chains.levels.iter().flatten().map(|l| l.load(SeqCst)).sum();
+        assert_eq!(delivered(chain_id), Some(chain_calls as u64));
+        for (t, id) in side_ids.iter().enumerate() {
+            let calls = chains.side_calls[t].load(SeqCst) as u64;
+            assert_eq!(delivered(*id), Some(calls), "side-{t}");
+        }
         for id in side_ids.into_iter().chain([chain_id]) {
             assert!(registry.unbind(id));
         }

@@ -2,12 +2,13 @@
 
 use std::collections::HashSet;
 
+use super::body_filter::BodyFilter;
 use super::event::Event;
 use super::level::{Level, Severity, Verbosity};
 use crate::error::{Error, show_str};
 
 /// A subscriber's filter over events: accounts, apps, severities and verbosities (KAZOO's
-/// `#edr_binding{}`).
+/// `#edr_binding{}`), and optionally a [`BodyFilter`] over the event's body.
 ///
 /// The defaults are KAZOO's: any account, without descendants, any app, severity `ok` and
 /// above, verbosity `info` and above.
@@ -27,6 +28,10 @@ use crate::error::{Error, show_str};
 /// - Names holding `.`, `*` or `#` (which would silently corrupt routing keys), empty names,
 ///   empty lists, and the account id `undefined` (the key word for "no account") are refused by
 ///   [`validate`](Binding::validate) and when reading JSON.
+/// - A binding may carry a [`BodyFilter`] ([`body`](Binding::body); `"body"` in JSON), the
+///   predicate over the body KAZOO's `edr.hrl` promises. A broker cannot filter on a body, so
+///   it leaves [`keys`](Binding::keys) unchanged and [`matches`](Binding::matches) (and so a
+///   registry's dispatch, on the consumer's side) applies it in-process.
 ///
 /// In KAZOO's JSON, one binding is an object that serde reads and writes
 /// (`serde_json::from_value::<Binding>`, `serde_json::to_value(&binding)`); a list of them is
@@ -66,6 +71,7 @@ pub struct Binding {
     pub(super) exact_severity: bool,
     pub(super) verbosity: Levels<Verbosity>,
     pub(super) exact_verbosity: bool,
+    pub(super) body: Option<BodyFilter>,
 }
 
 /// The account ids or app names a [`Binding`] selects (what [`Binding::get_accounts`] and
@@ -113,6 +119,7 @@ impl Default for Binding {
             exact_severity: false,
             verbosity: Levels::One(Verbosity::Info),
             exact_verbosity: false,
+            body: None,
         }
     }
 }
@@ -213,6 +220,36 @@ impl Binding {
     pub fn exact_verbosity(mut self, exact: bool) -> Self {
         self.exact_verbosity = exact;
         self
+    }
+
+    /// Selects only events whose body `filter` [matches](BodyFilter::matches) (routing keys
+    /// are unchanged: a broker cannot look into bodies, so the filter applies in-process).
+    ///
+    /// ```
+    /// use kazoo_records::edr::{Binding, BodyFilter, Event, Severity, Verbosity};
+    /// use serde_json::json;
+    ///
+    /// let binding = Binding::default().body(BodyFilter::from_json(&json!({"/status": ["ready", "paused"]}))?);
+    /// assert_eq!(binding.keys(), Binding::default().keys());
+    /// let event = |status| Event::new("acdc", "4.3", Severity::Ok, Verbosity::Info, json!({ "status": status }));
+    /// assert!(binding.matches(&event("paused")));
+    /// assert!(!binding.matches(&event("busy")));
+    /// # Ok::<(), kazoo_records::Error>(())
+    /// ```
+    pub fn body(mut self, filter: BodyFilter) -> Self {
+        self.body = Some(filter);
+        self
+    }
+
+    /// Selects any body (the default): removes a [`body`](Self::body) filter.
+    pub fn any_body(mut self) -> Self {
+        self.body = None;
+        self
+    }
+
+    /// The body filter, as set by [`body`](Self::body); `None` selects any body.
+    pub fn get_body(&self) -> Option<&BodyFilter> {
+        self.body.as_ref()
     }
 
     /// The selected account ids, as set by [`account`](Self::account),
@@ -367,7 +404,8 @@ impl Binding {
         keys
     }
 
-    /// Whether this binding selects `event` (in-process delivery).
+    /// Whether this binding selects `event` (in-process delivery), its [body
+    /// filter](Self::body) included.
     ///
     /// ```
     /// use kazoo_records::edr::{Binding, Event, Severity, Verbosity};
@@ -383,6 +421,7 @@ impl Binding {
             && self.verbosity_mask() & (1 << event.verbosity().index()) != 0
             && self.app_name.matches(event.app_name())
             && self.matches_account(event.account_id(), event.account_tree())
+            && self.body.as_ref().is_none_or(|f| f.matches(event.body()))
     }
 
     /// The selected severities as a bit set (bit `i` = `Severity::ALL[i]`).

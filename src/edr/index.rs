@@ -505,6 +505,7 @@ impl List {
     }
 
     /// Calls `f` with each subscription, in id order.
+    #[inline]
     pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
         if let Some(root) = &self.root {
             root.for_each(f);
@@ -583,11 +584,19 @@ impl Node {
         }
     }
 
+    /// Calls `f` with each subscription below this node, in id order. A leaf (every list of
+    /// at most [`LEAF`] subscriptions) is walked inline; only inner nodes recurse.
+    #[inline]
     fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
         match self {
             Node::Leaf(subscriptions) => subscriptions.iter().for_each(|s| f(s)),
-            Node::Inner(children) => children.iter().for_each(|c| c.node.for_each(f)),
+            Node::Inner(children) => Node::for_each_child(children, f),
         }
+    }
+
+    #[inline(never)]
+    fn for_each_child<'s>(children: &'s [Child], f: &mut impl FnMut(&'s Subscriber)) {
+        children.iter().for_each(|c| c.node.for_each(f));
     }
 }
 
@@ -785,8 +794,10 @@ mod tests {
     }
 
     fn subscription(n: u64) -> Arc<Subscriber> {
+        let tallies = Arc::new(crate::edr::tally::Tallies::new());
         Arc::new(Subscriber::new(
             SubscriptionId::new(n),
+            tallies.allocate(),
             format!("s{n}"),
             vec![Binding::default()],
             Box::new(|_| {}),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::binding::{Binding, Levels, NameKind, Names};
+use super::body_filter::BodyFilter;
 use super::event::Event;
 use super::event_id::EventId;
 use super::level::{Severity, Verbosity};
@@ -22,13 +23,15 @@ use crate::time::GregorianSeconds;
 /// Keys (all optional, KAZOO's defaults when missing): `account_id` (falling back to
 /// `pvt_account_id`) and `app_name` as a string (`"*"` for any) or an array of strings;
 /// `include_descendants`, `exact_severity`, `exact_verbosity` as `true`/`false` or
-/// `"true"`/`"false"`; `severity` and `verbosity` as a level name or an array of them.
+/// `"true"`/`"false"`; `severity` and `verbosity` as a level name or an array of them;
+/// `body`, a [`BodyFilter`] object (this crate's addition: KAZOO has no body filters).
 ///
 /// # Errors
 ///
 /// An [`Error`] naming the path (`bindings[2].severity` in an array, `severity` in a lone
 /// object) and the value: an unknown key, a value of the wrong type, an unknown level name
-/// (names are exact and lowercase), an empty list, or a name that cannot stand in a routing key.
+/// (names are exact and lowercase), an empty list, a name that cannot stand in a routing key,
+/// or a body filter that [`BodyFilter::from_json`] refuses (`bindings[2].body["/status"]`).
 ///
 /// ```
 /// use kazoo_records::edr::{Binding, Severity, bindings_from_json};
@@ -63,9 +66,10 @@ pub fn bindings_from_json(value: &Value) -> Result<Vec<Binding>, Error> {
 
 /// Writes bindings as KAZOO's JSON: always an array of binding objects.
 ///
-/// Each object has every key, in KAZOO's order when serialised with serde (and in the
-/// `Value` too with the `preserve_order` feature). [`bindings_from_json`] reads it back to the
-/// same bindings.
+/// Each object has every KAZOO key, in KAZOO's order when serialised with serde (and in the
+/// `Value` too with the `preserve_order` feature), then `body` for a binding with a
+/// [`BodyFilter`] (only then, so that other bindings keep KAZOO's shape).
+/// [`bindings_from_json`] reads it back to the same bindings.
 ///
 /// ```
 /// use kazoo_records::edr::{Binding, bindings_from_json, bindings_to_json};
@@ -100,6 +104,9 @@ const BINDING_KEYS: [&str; 7] = [
     "exact_verbosity",
 ];
 
+/// The key of a binding's body filter, after KAZOO's keys (written only when there is one).
+const BODY_KEY: &str = "body";
+
 /// Reads one binding object (see [`bindings_from_json`]), with paths relative to the object
 /// (`severity`); serde's `Deserialize` for [`Binding`] is this reader.
 fn read_binding(value: &Value) -> Result<Binding, Error> {
@@ -112,11 +119,14 @@ fn read_binding(value: &Value) -> Result<Binding, Error> {
     };
     if let Some(key) = map
         .keys()
-        .find(|k| !BINDING_KEYS.contains(&k.as_str()) && *k != "pvt_account_id")
+        .find(|k| !BINDING_KEYS.contains(&k.as_str()) && *k != "pvt_account_id" && *k != BODY_KEY)
     {
         return Err(Error::unknown_key(
             key.clone(),
-            format!("{} (or pvt_account_id)", BINDING_KEYS.join(", ")),
+            format!(
+                "{}, {BODY_KEY} (or pvt_account_id)",
+                BINDING_KEYS.join(", ")
+            ),
         ));
     }
     let account_key = if map.contains_key("account_id") {
@@ -139,6 +149,7 @@ fn read_binding(value: &Value) -> Result<Binding, Error> {
         read_levels(v, "a verbosity")
     })?;
     let exact_verbosity = read_field(map, "exact_verbosity", false, read_flag)?;
+    let body = read_field(map, BODY_KEY, None, |v| BodyFilter::from_json(v).map(Some))?;
     let binding = Binding {
         account_id,
         include_descendants,
@@ -147,6 +158,7 @@ fn read_binding(value: &Value) -> Result<Binding, Error> {
         exact_severity,
         verbosity,
         exact_verbosity,
+        body,
     };
     binding.validate()?;
     Ok(binding)
@@ -166,12 +178,16 @@ fn binding_to_json(binding: &Binding) -> Value {
     map.insert("exact_severity".into(), binding.exact_severity.into());
     map.insert("verbosity".into(), levels_json(&binding.verbosity));
     map.insert("exact_verbosity".into(), binding.exact_verbosity.into());
+    if let Some(body) = &binding.body {
+        map.insert(BODY_KEY.into(), body.to_json());
+    }
     Value::Object(map)
 }
 
 impl Serialize for Binding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(BINDING_KEYS.len()))?;
+        let len = BINDING_KEYS.len() + usize::from(self.body.is_some());
+        let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("account_id", &names_json(&self.account_id))?;
         map.serialize_entry("include_descendants", &self.include_descendants)?;
         map.serialize_entry("app_name", &names_json(&self.app_name))?;
@@ -179,6 +195,9 @@ impl Serialize for Binding {
         map.serialize_entry("exact_severity", &self.exact_severity)?;
         map.serialize_entry("verbosity", &levels_json(&self.verbosity))?;
         map.serialize_entry("exact_verbosity", &self.exact_verbosity)?;
+        if let Some(body) = &self.body {
+            map.serialize_entry(BODY_KEY, &body.to_json())?;
+        }
         map.end()
     }
 }

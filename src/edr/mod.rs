@@ -13,6 +13,7 @@
 
 mod app;
 mod binding;
+mod body_filter;
 mod emitter;
 mod event;
 mod event_id;
@@ -26,10 +27,12 @@ mod registry;
 mod report;
 mod snapshot;
 mod subscription;
+mod tally;
 pub mod topic;
 
 pub use app::App;
 pub use binding::{Binding, Levels, Names};
+pub use body_filter::BodyFilter;
 pub use emitter::Emitter;
 pub use event::Event;
 pub use event_id::EventId;

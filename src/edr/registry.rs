@@ -16,8 +16,9 @@ use super::guard::Subscription;
 use super::index::{CELLS, Index, cell_index, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
-use super::snapshot::Snapshots;
+use super::snapshot::{Reading, Snapshots};
 use super::subscription::{Subscriber, SubscriptionId, SubscriptionInfo};
+use super::tally::Tallies;
 use crate::error::Error;
 
 /// Named subscriptions and synchronous, in-process dispatch of [`Event`]s.
@@ -42,8 +43,17 @@ use crate::error::Error;
 ///   subscription goes). A callback, or such a destructor, may dispatch (nested events are delivered, up to
 ///   [`Registry::MAX_NESTED_DEPTH`]), bind or unbind without deadlock. A bind made during a dispatch takes
 ///   effect from the next event.
-/// - **Panics**: a panicking callback is caught, counted in [`DispatchReport::panicked`], and the
-///   other callbacks still run; the registry stays usable.
+/// - **Panics**: a panicking callback is caught, counted in [`DispatchReport::panicked`] and
+///   against its subscription ([`SubscriptionInfo::panicked`], with the panic's message in
+///   [`SubscriptionInfo::last_panic`], so an operator finds the broken subscriber by name), and
+///   the other callbacks still run; the registry stays usable.
+/// - **Counters**: every delivery is counted per subscription
+///   ([`subscriptions`](Self::subscriptions)) and in the registry's totals
+///   ([`stats`](Self::stats)), in counters each dispatching thread keeps for itself: no cache
+///   line is written by two dispatching threads, and reading them sums the threads' counters.
+/// - **Body filters**: a binding's [`BodyFilter`](super::BodyFilter) is applied by dispatch,
+///   on the calling thread, after the index has found the subscription by account, app and
+///   levels; subscriptions without one pay nothing for it.
 /// - **Unbind**: once [`unbind`](Self::unbind) returns, the callback is never called again, and
 ///   the registry no longer holds it (its captured values are dropped, unless the caller of
 ///   `unbind` is itself a callback in progress: see `unbind`).
@@ -80,12 +90,13 @@ pub struct Registry {
     snapshots: Snapshots,
     /// Serialises binds and unbinds.
     writer: Mutex<Writer>,
-    panicked: AtomicU64,
+    /// Delivery counters, per subscription and in total (see `tally.rs`).
+    tallies: Arc<Tallies>,
     dropped_nested: AtomicU64,
 }
 
 /// What [`Registry::stats`] returns: the subscriptions bound now, and counters over the
-/// registry's life, for monitoring.
+/// registry's life (unbound subscriptions' deliveries included), for monitoring.
 ///
 /// Not exhaustive (more counters may come): read its fields; it cannot be built outside
 /// this crate.
@@ -94,6 +105,13 @@ pub struct Registry {
 pub struct RegistryStats {
     /// Subscriptions bound now.
     pub subscriptions: usize,
+    /// Events dispatched: every [`Registry::dispatch`] (or emit) that got past
+    /// [`Registry::is_interested`] and was not dropped for nesting. Events no binding's levels
+    /// select return at that one load, uncounted.
+    pub dispatched: u64,
+    /// Deliveries: callbacks that ran and returned, in total (the sum of
+    /// [`DispatchReport::delivered`]).
+    pub delivered: u64,
     /// Callbacks that panicked, in total.
     pub panicked: u64,
     /// Events dropped for nesting deeper than [`Registry::MAX_NESTED_DEPTH`], in total.
@@ -126,9 +144,10 @@ impl Registry {
     /// An empty registry.
     pub fn new() -> Self {
         let index = Index::new(crate::random::seed());
+        let tallies = Arc::new(Tallies::new());
         Registry {
             interest: Default::default(),
-            snapshots: Snapshots::new(index.clone()),
+            snapshots: Snapshots::new(index.clone(), Arc::clone(&tallies)),
             writer: Mutex::new(Writer {
                 index,
                 subscriptions: BTreeMap::new(),
@@ -136,7 +155,7 @@ impl Registry {
                 cell_counts: [0; CELLS],
                 next_id: 1,
             }),
-            panicked: AtomicU64::new(0),
+            tallies,
             dropped_nested: AtomicU64::new(0),
         }
     }
@@ -198,6 +217,7 @@ impl Registry {
         writer.next_id += 1;
         let subscription = Arc::new(Subscriber::new(
             id,
+            self.tallies.allocate(),
             name.clone(),
             bindings,
             Box::new(callback),
@@ -327,7 +347,7 @@ impl Registry {
         };
         // Held until every delivery is done (or unwinds): `unbind` waits for it.
         let reading = self.snapshots.read();
-        self.deliver_all(reading.index(), event)
+        self.deliver_all(&reading, event)
     }
 
     /// The old name of [`dispatch`](Self::dispatch), which it calls.
@@ -339,12 +359,16 @@ impl Registry {
 
     /// Whether any subscription selects events of this severity and verbosity: one relaxed
     /// atomic load, exact after every bind and unbind.
+    ///
+    /// Only levels are known before an event is built: a binding with a
+    /// [body filter](Binding::body) counts as interested in its levels, whatever the bodies.
     #[inline]
     pub fn is_interested(&self, severity: Severity, verbosity: Verbosity) -> bool {
         self.interest[severity.index()].load(Ordering::Relaxed) & 1 << verbosity.index() != 0
     }
 
-    /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)).
+    /// The subscriptions bound now, in bind order (how many: [`stats`](Self::stats)), each
+    /// with its delivery and panic counts.
     ///
     /// ```
     /// use kazoo_records::edr::{Binding, Registry};
@@ -362,26 +386,35 @@ impl Registry {
             .lock()
             .subscriptions
             .values()
-            .map(|s| s.info())
+            .map(|s| s.info(self.tallies.counts(s.slot())))
             .collect()
     }
 
     /// How many subscriptions are bound now, and counters over the registry's life.
     ///
+    /// The counters are summed over the dispatching threads' own counters: exact for what
+    /// dispatches that finished before the call (on this thread, or on threads joined or
+    /// otherwise synchronised with it) did.
+    ///
     /// ```
     /// use kazoo_records::edr::{Binding, Event, Registry, Severity, Verbosity};
     ///
     /// let registry = Registry::new();
+    /// registry.bind("ok", [Binding::default()], |_| {})?;
     /// registry.bind("broken", [Binding::default()], |_| panic!("bug in a subscriber"))?;
     /// registry.dispatch(&Event::new("app", "1", Severity::Ok, Verbosity::Info, serde_json::json!({})));
     /// let stats = registry.stats();
-    /// assert_eq!((stats.subscriptions, stats.panicked, stats.dropped_nested), (1, 1, 0));
+    /// assert_eq!((stats.subscriptions, stats.dispatched, stats.delivered), (2, 1, 1));
+    /// assert_eq!((stats.panicked, stats.dropped_nested), (1, 0));
     /// # Ok::<(), kazoo_records::Error>(())
     /// ```
     pub fn stats(&self) -> RegistryStats {
+        let totals = self.tallies.totals();
         RegistryStats {
             subscriptions: self.subscription_count(),
-            panicked: self.panicked.load(Ordering::Relaxed),
+            dispatched: totals.dispatched,
+            delivered: totals.delivered,
+            panicked: totals.panicked,
             dropped_nested: self.dropped_nested.load(Ordering::Relaxed),
         }
     }
@@ -391,42 +424,56 @@ impl Registry {
         self.writer.lock().subscriptions.len()
     }
 
-    /// Delivers `event` to every subscription of `index` that selects it and is not unbound,
-    /// in id (bind) order, catching panics; counts the outcomes.
+    /// Delivers `event` to every subscription of the reading's index that selects it and is
+    /// not unbound, in id (bind) order, catching panics; counts the outcomes, in the report
+    /// and in this thread's counters.
     ///
     /// One `catch_unwind` covers the whole walk, so the common case pays for it once per
     /// event: after a panic the walk starts over and skips every subscription up to the one
     /// that panicked (candidates come in increasing id order).
-    fn deliver_all(&self, index: &Index, event: &Event) -> DispatchReport {
+    ///
+    /// A candidate's flags are one load: zero for a bound subscription without body filters,
+    /// which is delivered at once; otherwise it is skipped when unbound, or matched against
+    /// the event (body included) first.
+    fn deliver_all(&self, reading: &Reading, event: &Event) -> DispatchReport {
+        let (index, counters) = (reading.index(), reading.counters());
         let mut report = DispatchReport::default();
         let mut done: Option<SubscriptionId> = None;
         loop {
-            let mut attempted = done;
+            // The subscription whose callback was called last in this walk.
+            let mut attempted: Option<&Subscriber> = None;
             let walk = catch_unwind(AssertUnwindSafe(|| {
                 index.for_each_candidate(event, |subscription| {
-                    let id = subscription.id();
-                    if done.is_some_and(|done| id <= done) || subscription.is_unbound() {
+                    if done.is_some_and(|done| subscription.id() <= done) {
                         return;
                     }
-                    attempted = Some(id);
+                    let flags = subscription.flags();
+                    if flags != 0 && subscription.skips(flags, event) {
+                        return;
+                    }
+                    attempted = Some(subscription);
                     subscription.call(event);
+                    counters.delivered(subscription.slot());
                     report.delivered += 1;
                 })
             }));
-            match walk {
-                Ok(()) => return report,
-                Err(payload) => {
-                    drop_panic_payload(payload);
-                    if attempted == done {
-                        // Not a callback's panic (none reached a callback): do not retry.
-                        return report;
-                    }
-                    report.panicked += 1;
-                    self.panicked.fetch_add(1, Ordering::Relaxed);
-                    done = attempted;
-                }
-            }
+            let payload = match walk {
+                Ok(()) => break,
+                Err(payload) => payload,
+            };
+            let message = panic_message(payload.as_ref());
+            drop_panic_payload(payload);
+            let Some(culprit) = attempted else {
+                // Not a callback's panic (none reached a callback): do not retry.
+                break;
+            };
+            report.panicked += 1;
+            counters.panicked(culprit.slot());
+            culprit.record_panic(message);
+            done = Some(culprit.id());
         }
+        counters.dispatched(report.panicked);
+        report
     }
 
     /// Publishes the writer's index and interest mask; returns the new epoch and the index
@@ -480,6 +527,15 @@ fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
             };
         }
     }
+}
+
+/// A caught panic's message: its `&str` or `String` payload.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(not a string)".to_owned())
 }
 
 /// Drops a caught panic's payload without letting a panic from its destructor escape (it would

@@ -64,6 +64,14 @@
 //!    them, so that they stay findable while in use), the old published index (returned
 //!    to the writer, which drops it after its own lock), the slots a dropped registry retires
 //!    and the slot of an exiting thread. Callbacks run with no crate lock held.
+//!
+//! # Counters
+//!
+//! A thread's slot also holds the thread's delivery counters for the registry (`tally.rs`
+//! states their protocol): `refresh` gives each `Local` counters whose table covers every
+//! subscription of its index (the table's length is read after the index, see ordering 1),
+//! so the fast path counts without allocating or locking; `prune` settles the counters of
+//! the slots it forgets, before their tables go.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -72,6 +80,7 @@ use std::sync::{Arc, Weak};
 use parking_lot::{Condvar, Mutex};
 
 use super::index::Index;
+use super::tally::{Counters, Tallies, ThreadTally};
 
 /// The published index, the epoch, and every thread's slot, for one registry.
 pub(crate) struct Snapshots {
@@ -82,6 +91,7 @@ pub(crate) struct Snapshots {
     published: Mutex<Published>,
     /// One slot per thread that has read this registry and not been forgotten.
     readers: Mutex<Vec<Arc<Slot>>>,
+    tallies: Arc<Tallies>,
 }
 
 struct Published {
@@ -94,6 +104,8 @@ struct Slot {
     state: Mutex<SlotState>,
     /// Set when the registry is dropped, so that the thread forgets the slot.
     retired: AtomicBool,
+    /// The thread's delivery counters.
+    tally: Arc<ThreadTally>,
 }
 
 #[derive(Default)]
@@ -109,6 +121,7 @@ struct SlotState {
 struct Local {
     epoch: u64,
     index: Arc<Index>,
+    counters: Counters,
     /// Declared last, so dropped last: opens the gate once the index is let go of.
     _opens: Opens,
 }
@@ -153,6 +166,11 @@ impl Reading {
     pub fn index(&self) -> &Index {
         &self.local.index
     }
+
+    /// This thread's counters, covering every subscription of [`index`](Self::index).
+    pub fn counters(&self) -> &Counters {
+        &self.local.counters
+    }
 }
 
 /// One entry of a thread's table: a registry's uid, the thread's slot in it, and a `Weak` of
@@ -178,7 +196,7 @@ thread_local! {
 }
 
 impl Snapshots {
-    pub fn new(index: Index) -> Self {
+    pub fn new(index: Index, tallies: Arc<Tallies>) -> Self {
         static UIDS: AtomicU64 = AtomicU64::new(1);
         Snapshots {
             uid: UIDS.fetch_add(1, Ordering::Relaxed),
@@ -188,6 +206,7 @@ impl Snapshots {
                 index: Arc::new(index),
             }),
             readers: Mutex::new(Vec::new()),
+            tallies,
         }
     }
 
@@ -251,9 +270,12 @@ impl Snapshots {
                 let published = self.published.lock();
                 (published.epoch, Arc::clone(&published.index))
             };
+            // After the index: every subscription it holds has a smaller slot number.
+            let counters = slot.tally.counters(self.tallies.len());
             let local = Arc::new(Local {
                 epoch,
                 index,
+                counters,
                 _opens: Opens(Arc::default()),
             });
             let replaced = {
@@ -343,6 +365,7 @@ impl Snapshots {
         };
         // Each holds its thread's last cached snapshot; dropped with no lock held.
         for slot in gone {
+            self.tallies.settle(&slot.tally);
             let parked = slot.state.lock().current.take();
             drop(parked);
         }
@@ -367,6 +390,7 @@ impl Snapshots {
         let slot = Arc::new(Slot {
             state: Mutex::new(SlotState::default()),
             retired: AtomicBool::new(false),
+            tally: self.tallies.register(),
         });
         self.readers.lock().push(Arc::clone(&slot));
         slot
@@ -394,7 +418,7 @@ mod tests {
 
     #[test]
     fn a_reading_ends_when_its_dispatch_unwinds() {
-        let snapshots = Snapshots::new(Index::new(7));
+        let snapshots = Snapshots::new(Index::new(7), Arc::new(Tallies::new()));
         let result = catch_unwind(AssertUnwindSafe(|| {
             let reading = snapshots.read();
             let _ = reading.index();
@@ -418,7 +442,7 @@ mod tests {
 
     #[test]
     fn the_fast_path_reuses_the_cached_local_until_the_epoch_moves() {
-        let snapshots = Snapshots::new(Index::new(7));
+        let snapshots = Snapshots::new(Index::new(7), Arc::new(Tallies::new()));
         let a = snapshots.read();
         let b = snapshots.read();
         assert!(Arc::ptr_eq(&a.local, &b.local));
