@@ -26,7 +26,7 @@ use std::io;
 
 use self::flatten::Flattener;
 use super::record::Cdr;
-use super::row::{ALL_COLUMNS, PublicRow, RowCells, RowOptions};
+use super::row::{ALL_COLUMNS, Cell, CellSink, PublicRow, RowCells, RowOptions, write_cells};
 use crate::Error;
 
 /// What to write: the columns, the public-row options, and whether to write a header.
@@ -120,7 +120,7 @@ pub struct CsvWriter<W: io::Write> {
     /// The writer, until [`finish`](Self::finish) gives it back.
     out: Option<W>,
     /// Rows not yet written to `out`.
-    buffer: Vec<u8>,
+    buffer: String,
     names: Vec<String>,
     columns: Vec<Column>,
     row: RowOptions,
@@ -135,6 +135,50 @@ pub struct CsvWriter<W: io::Write> {
     header_pending: bool,
     /// The public-row cells of the row being written, reused from row to row.
     cells: RowCells,
+}
+
+/// A CSV line being written: the public-row cells go into it as they are made, with their
+/// commas and quotes, so a whole row is written without copying its cells.
+struct CsvLine<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl CsvLine<'_> {
+    fn separate(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(',');
+        }
+    }
+}
+
+impl CellSink for CsvLine<'_> {
+    fn push(&mut self, cell: &str) {
+        self.separate();
+        rfc4180::push_field(self.out, cell);
+    }
+
+    fn number(&mut self, n: Option<i64>) {
+        self.separate();
+        if let Some(n) = n {
+            crate::decimal::push_i64(self.out, n);
+        }
+    }
+
+    fn with<T>(&mut self, kind: Cell, write: impl FnOnce(&mut String) -> T) {
+        self.separate();
+        let start = self.out.len();
+        write(self.out);
+        let written = self.out.get(start..).unwrap_or_default().as_bytes();
+        debug_assert!(
+            kind == Cell::Text || !rfc4180::needs_quotes(written),
+            "a plain cell needs quotes: {written:?}"
+        );
+        if kind == Cell::Text && rfc4180::needs_quotes(written) {
+            let cell = self.out.split_off(start);
+            rfc4180::push_quoted(self.out, &cell);
+        }
+    }
 }
 
 /// Where a column's cells come from.
@@ -227,7 +271,7 @@ impl<W: io::Write> CsvWriter<W> {
         });
         Ok(CsvWriter {
             out: Some(writer),
-            buffer: Vec::with_capacity(FLUSH_AT + 4096),
+            buffer: String::with_capacity(FLUSH_AT + 4096),
             names,
             columns,
             row,
@@ -252,6 +296,19 @@ impl<W: io::Write> CsvWriter<W> {
     /// [`ErrorKind::Io`](crate::ErrorKind::Io) when the writer fails.
     pub fn write(&mut self, cdr: &Cdr) -> Result<(), Error> {
         self.write_header()?;
+        let before = self.buffer.len();
+        if self.whole_rows {
+            // The row's cells go straight into the buffer, each quoted as it is written.
+            write_cells(
+                &mut CsvLine {
+                    out: &mut self.buffer,
+                    first: true,
+                },
+                cdr,
+                &self.row,
+            );
+            return self.end_record(before);
+        }
         if self.uses_row {
             self.cells.fill_only(cdr, &self.row, self.row_cells);
         }
@@ -260,27 +317,15 @@ impl<W: io::Write> CsvWriter<W> {
         }
         let (cells, document) = (&self.cells, &self.document);
         let buffer = &mut self.buffer;
-        let before = buffer.len();
-        if self.whole_rows {
-            // Room for the cells, their commas, and a few quoted.
-            buffer.reserve(cells.text_len() + cells.len() + 64);
-            for (i, cell) in cells.iter_bytes().enumerate() {
-                if i > 0 {
-                    buffer.push(b',');
-                }
-                rfc4180::push_field(buffer, cell);
-            }
-            return self.end_record(before);
-        }
         for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
-                buffer.push(b',');
+                buffer.push(',');
             }
             let cell = match *column {
                 Column::Row(index) => cells.get(index).unwrap_or_default(),
                 Column::Document(index) => document.as_ref().map_or("", |d| d.cell(index)),
             };
-            rfc4180::push_field(buffer, cell.as_bytes());
+            rfc4180::push_field(buffer, cell);
         }
         self.end_record(before)
     }
@@ -304,9 +349,9 @@ impl<W: io::Write> CsvWriter<W> {
             let before = self.buffer.len();
             for (i, name) in self.names.iter().enumerate() {
                 if i > 0 {
-                    self.buffer.push(b',');
+                    self.buffer.push(',');
                 }
-                rfc4180::push_field(&mut self.buffer, name.as_bytes());
+                rfc4180::push_field(&mut self.buffer, name);
             }
             self.end_record(before)?;
         }
@@ -318,9 +363,9 @@ impl<W: io::Write> CsvWriter<W> {
     /// not an empty line.
     fn end_record(&mut self, before: usize) -> Result<(), Error> {
         if self.buffer.len() == before {
-            self.buffer.extend_from_slice(b"\"\"");
+            self.buffer.push_str("\"\"");
         }
-        self.buffer.push(b'\n');
+        self.buffer.push('\n');
         if self.buffer.len() >= FLUSH_AT {
             self.write_buffer()?;
         }
@@ -330,7 +375,7 @@ impl<W: io::Write> CsvWriter<W> {
     fn write_buffer(&mut self) -> Result<(), Error> {
         if let Some(out) = &mut self.out {
             if !self.buffer.is_empty() {
-                let written = out.write_all(&self.buffer);
+                let written = out.write_all(self.buffer.as_bytes());
                 // Written or failed (and reported), the rows are not written again.
                 self.buffer.clear();
                 written?;
@@ -345,7 +390,7 @@ impl<W: io::Write> Drop for CsvWriter<W> {
     /// [`finish`](CsvWriter::finish) to see it).
     fn drop(&mut self) {
         if let Some(out) = &mut self.out {
-            if !self.buffer.is_empty() && out.write_all(&self.buffer).is_ok() {
+            if !self.buffer.is_empty() && out.write_all(self.buffer.as_bytes()).is_ok() {
                 let _ = out.flush();
             }
         }

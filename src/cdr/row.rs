@@ -271,63 +271,7 @@ impl RowCells {
         self.text.clear();
         self.ends.clear();
         self.wanted = wanted;
-        let vars = cdr.channel_vars();
-        let start = cdr.start_time();
-
-        self.push(cdr.document_id().unwrap_or_default());
-        self.push(&cdr.call_id);
-        self.push(text(&cdr.caller_id_number));
-        self.push(text(&cdr.caller_id_name));
-        self.push(text(&cdr.callee_id_number));
-        self.push(text(&cdr.callee_id_name));
-        self.number(cdr.duration_seconds);
-        self.number(cdr.billing_seconds);
-        self.number(start.map(|s| s.0));
-        self.push(text(&cdr.hangup_cause));
-        self.push(text(&cdr.other_leg_call_id));
-        self.push(text(&vars.owner_id));
-        self.push(text(&cdr.to));
-        self.push(text(&cdr.from));
-        self.push(cdr.call_direction.as_ref().map_or("", |d| d.as_str()));
-        self.push(text(&cdr.request));
-        self.push(authorizing_id(
-            vars.account_id.as_deref(),
-            vars.authorizing_id.as_deref(),
-        ));
-        self.with(|out| crate::decimal::push_i64(out, cdr.customer_cost().0));
-        self.push(dialed_number(cdr));
-        self.push(calling_from(cdr));
-        let offset = options.utc_offset.unwrap_or(UtcOffset::UTC);
-        self.with(|out| start.inspect(|s| s.write_pretty(offset, out)));
-        self.number(start.map(|s| s.to_unix().0));
-        let micros = cdr
-            .channel_created_time
-            .or_else(|| start.map(UnixMicros::from_gregorian));
-        self.with(|out| {
-            if let Some(micros) = micros {
-                // KAZOO's float: six decimals at most, trailing zeros dropped, one kept.
-                micros.write_decimal_seconds(out);
-                while out.ends_with('0') && !out.ends_with(".0") {
-                    out.pop();
-                }
-            }
-        });
-        self.with(|out| start.inspect(|s| s.write_rfc1036(out)));
-        self.with(|out| start.inspect(|s| s.write_iso8601_date(out)));
-        self.with(|out| start.inspect(|s| s.write_iso8601(UtcOffset::UTC, out)));
-        self.push(text(&vars.account_billing));
-        self.with(|out| vars.rate.unwrap_or_default().write_dollars(out));
-        self.push(text(&vars.rate_name));
-        self.push(text(&vars.bridge_id));
-        self.push(text(&cdr.recording_url));
-        self.with(|out| media_recordings(cdr, out));
-        self.push(text(&cdr.media_server));
-        self.with(|out| call_priority(cdr, out));
-        self.push(cdr.interaction().map_or("", |id| id.as_str()));
-        if options.reseller {
-            self.with(|out| crate::decimal::push_i64(out, cdr.reseller_cost().0));
-            self.push(text(&vars.reseller_billing));
-        }
+        write_cells(self, cdr, options);
     }
 
     /// How many cells the row has.
@@ -340,22 +284,6 @@ impl RowCells {
         let end = *self.ends.get(index)?;
         let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
         self.text.get(start..end)
-    }
-
-    /// The cells' bytes, in column order.
-    pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
-        let text = self.text.as_bytes();
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let cell = text.get(start..end).unwrap_or_default();
-            start = end;
-            cell
-        })
-    }
-
-    /// All the cells' bytes, one after another.
-    pub fn text_len(&self) -> usize {
-        self.text.len()
     }
 
     /// The cells, in column order.
@@ -372,7 +300,9 @@ impl RowCells {
     fn next_wanted(&self) -> bool {
         self.ends.len() >= 64 || self.wanted & (1 << self.ends.len()) != 0
     }
+}
 
+impl CellSink for RowCells {
     fn push(&mut self, cell: &str) {
         if self.next_wanted() {
             self.text.push_str(cell);
@@ -387,11 +317,105 @@ impl RowCells {
         self.ends.push(self.text.len());
     }
 
-    fn with<T>(&mut self, write: impl FnOnce(&mut String) -> T) {
+    fn with<T>(&mut self, _kind: Cell, write: impl FnOnce(&mut String) -> T) {
         if self.next_wanted() {
             write(&mut self.text);
         }
         self.ends.push(self.text.len());
+    }
+}
+
+/// What a row's cells are written into, one after another in column order: the reusable
+/// [`RowCells`], or a CSV line directly.
+pub(crate) trait CellSink {
+    /// A cell of text.
+    fn push(&mut self, cell: &str);
+    /// A cell holding an integer, or empty.
+    fn number(&mut self, n: Option<i64>);
+    /// A cell that `write` appends to the text; `kind` says what it may hold.
+    fn with<T>(&mut self, kind: Cell, write: impl FnOnce(&mut String) -> T);
+}
+
+/// What a cell written by [`CellSink::with`] may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cell {
+    /// Digits, signs, `.`, `:`, `-`, `_`, `T`, `Z` and spaces only (numbers, amounts, dates):
+    /// never a byte that CSV quotes.
+    Plain,
+    /// Any text.
+    Text,
+}
+
+/// Writes `cdr`'s public-row cells into `sink`, in column order.
+pub(crate) fn write_cells<S: CellSink>(sink: &mut S, cdr: &Cdr, options: &RowOptions) {
+    let vars = cdr.channel_vars();
+    let start = cdr.start_time();
+
+    sink.push(cdr.document_id().unwrap_or_default());
+    sink.push(&cdr.call_id);
+    sink.push(text(&cdr.caller_id_number));
+    sink.push(text(&cdr.caller_id_name));
+    sink.push(text(&cdr.callee_id_number));
+    sink.push(text(&cdr.callee_id_name));
+    sink.number(cdr.duration_seconds);
+    sink.number(cdr.billing_seconds);
+    sink.number(start.map(|s| s.0));
+    sink.push(text(&cdr.hangup_cause));
+    sink.push(text(&cdr.other_leg_call_id));
+    sink.push(text(&vars.owner_id));
+    sink.push(text(&cdr.to));
+    sink.push(text(&cdr.from));
+    sink.push(cdr.call_direction.as_ref().map_or("", |d| d.as_str()));
+    sink.push(text(&cdr.request));
+    sink.push(authorizing_id(
+        vars.account_id.as_deref(),
+        vars.authorizing_id.as_deref(),
+    ));
+    sink.with(Cell::Plain, |out| {
+        crate::decimal::push_i64(out, cdr.customer_cost().0)
+    });
+    sink.push(dialed_number(cdr));
+    sink.push(calling_from(cdr));
+    let offset = options.utc_offset.unwrap_or(UtcOffset::UTC);
+    sink.with(Cell::Plain, |out| {
+        start.inspect(|s| s.write_pretty(offset, out))
+    });
+    sink.number(start.map(|s| s.to_unix().0));
+    let micros = cdr
+        .channel_created_time
+        .or_else(|| start.map(UnixMicros::from_gregorian));
+    sink.with(Cell::Plain, |out| {
+        if let Some(micros) = micros {
+            // KAZOO's float: six decimals at most, trailing zeros dropped, one kept.
+            micros.write_decimal_seconds(out);
+            while out.ends_with('0') && !out.ends_with(".0") {
+                out.pop();
+            }
+        }
+    });
+    sink.with(Cell::Text, |out| start.inspect(|s| s.write_rfc1036(out)));
+    sink.with(Cell::Plain, |out| {
+        start.inspect(|s| s.write_iso8601_date(out))
+    });
+    sink.with(Cell::Plain, |out| {
+        start.inspect(|s| s.write_iso8601(UtcOffset::UTC, out))
+    });
+    sink.push(text(&vars.account_billing));
+    sink.with(Cell::Plain, |out| {
+        vars.rate.unwrap_or_default().write_dollars(out)
+    });
+    sink.push(text(&vars.rate_name));
+    sink.push(text(&vars.bridge_id));
+    sink.push(text(&cdr.recording_url));
+    sink.with(Cell::Text, |out| media_recordings(cdr, out));
+    sink.push(text(&cdr.media_server));
+    sink.with(Cell::Text, |out| call_priority(cdr, out));
+    sink.push(cdr.interaction().map_or("", |id| id.as_str()));
+    if options.reseller {
+        sink.with(Cell::Plain, |out| {
+            crate::decimal::push_i64(out, cdr.reseller_cost().0)
+        });
+        sink.push(text(&vars.reseller_billing));
     }
 }
 
