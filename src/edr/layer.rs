@@ -57,17 +57,20 @@ use super::level::{Severity, Verbosity};
 ///
 /// # Filtering and cost
 ///
-/// `tracing` caches each callsite's interest once, but subscriptions come and go, so the layer
-/// answers `register_callsite` with [`Interest::sometimes()`] for events with target `edr`:
-/// `tracing` then asks [`Layer::enabled`] at each hit, and the layer answers with
-/// [`Registry::is_interested`](super::Registry::is_interested) (one relaxed atomic load) for
-/// the level-derived severity and verbosity. When no subscription wants the event, the event is
-/// disabled before its fields are recorded: nothing is formatted, nothing is built. A bind or
-/// unbind takes effect at the next hit, with no interest-cache rebuild (which would walk every
-/// callsite of the program under `tracing`'s lock at each bind). A callsite with a `severity`
-/// or `verbosity` field (which callsites have one is remembered when they register) is enabled
-/// when any level it could name is wanted; the layer then reads those two fields first and
-/// still builds nothing unless the final levels are wanted.
+/// `tracing` caches each callsite's interest. The layer answers `register_callsite` for an
+/// event with target `edr` from the registry's interest: [`Interest::never()`] while no
+/// subscription wants any level the callsite can have, so a disabled EDR costs what any callsite
+/// `tracing` has disabled costs (one load of the cached interest); otherwise
+/// [`Interest::sometimes()`], and `tracing` asks [`Layer::enabled`] at each hit, which the
+/// layer answers with [`Registry::is_interested`](super::Registry::is_interested) (one relaxed
+/// atomic load) for the level-derived severity and verbosity. When a bind or unbind changes
+/// which levels are wanted (not at every bind: only when a level gains its first subscription or
+/// loses its last), the registry has `tracing` rebuild its interest cache once the bind or
+/// unbind holds no lock, before it returns, so the change holds from the next hit. A disabled
+/// event is disabled before its fields are recorded: nothing is formatted, nothing is built. A
+/// callsite with a `severity` or `verbosity` field (which callsites have one is remembered when
+/// they register) is enabled when any level it could name is wanted; the layer then reads those
+/// two fields first and still builds nothing unless the final levels are wanted.
 ///
 /// That answer is the whole subscriber's, as every [`Layer::enabled`] is: an `edr` event that
 /// no EDR subscription wants is not seen by the other layers either (a fmt layer logs EDRs only
@@ -276,7 +279,12 @@ impl<S: Subscriber> Layer<S> for EdrLayer {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
         if is_edr_event(metadata) {
             self.named_levels.remember(metadata);
-            Interest::sometimes()
+            if self.may_want(metadata) {
+                Interest::sometimes()
+            } else {
+                // Asked again when a registry's interest changes (`interest::changed`).
+                Interest::never()
+            }
         } else {
             Interest::always()
         }

@@ -19,6 +19,7 @@ mod event;
 mod event_id;
 mod guard;
 mod index;
+mod interest;
 mod json;
 #[cfg(feature = "tracing")]
 mod layer;

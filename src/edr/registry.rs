@@ -228,12 +228,15 @@ impl Registry {
         }
         writer.names.insert(name, id);
         writer.subscriptions.insert(id, subscription);
-        let (_, old) = self.publish(&writer);
+        let (_, old, interest_changed) = self.publish(&writer);
         drop(writer);
         // The index this one replaces holds nothing unbound: dropping it runs no host code,
         // but it goes after the lock all the same.
         drop(old);
         self.snapshots.prune();
+        if interest_changed {
+            super::interest::changed();
+        }
         Ok(id)
     }
 
@@ -295,7 +298,7 @@ impl Registry {
     /// # Ok::<(), kazoo_records::Error>(())
     /// ```
     pub fn unbind(&self, id: SubscriptionId) -> bool {
-        let (subscription, (epoch, old)) = {
+        let (subscription, (epoch, old, interest_changed)) = {
             let mut writer = self.writer.lock();
             let Some(subscription) = writer.subscriptions.remove(&id) else {
                 return false;
@@ -315,6 +318,9 @@ impl Registry {
             .release_older_than(epoch, nesting_depth() == 0);
         drop(subscription);
         self.snapshots.prune();
+        if interest_changed {
+            super::interest::changed();
+        }
         true
     }
 
@@ -476,21 +482,23 @@ impl Registry {
         report
     }
 
-    /// Publishes the writer's index and interest mask; returns the new epoch and the index
-    /// it replaces (for the caller to drop once it holds no lock).
-    fn publish(&self, writer: &Writer) -> (u64, Arc<Index>) {
+    /// Publishes the writer's index and interest mask; returns the new epoch, the index it
+    /// replaces (for the caller to drop once it holds no lock), and whether the interest mask
+    /// changed (for the caller to announce once it holds no lock).
+    fn publish(&self, writer: &Writer) -> (u64, Arc<Index>, bool) {
         let mask = writer
             .cell_counts
             .iter()
             .enumerate()
             .filter(|(_, count)| **count > 0)
             .fold(0u32, |mask, (cell, _)| mask | 1 << cell);
-        let published = self.snapshots.publish(writer.index.clone());
+        let (epoch, old) = self.snapshots.publish(writer.index.clone());
+        let mut changed = false;
         for (severity, byte) in self.interest.iter().enumerate() {
-            let bits = mask >> cell_index(Severity::ALL[severity], Verbosity::Trace);
-            byte.store((bits & 0x3f) as u8, Ordering::SeqCst);
+            let bits = (mask >> cell_index(Severity::ALL[severity], Verbosity::Trace)) & 0x3f;
+            changed |= byte.swap(bits as u8, Ordering::SeqCst) != bits as u8;
         }
-        published
+        (epoch, old, changed)
     }
 }
 
