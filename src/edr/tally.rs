@@ -99,13 +99,17 @@ struct ThreadTotals {
 /// A thread's counter cells, shared by all its tables of one registry.
 #[derive(Default)]
 pub(crate) struct Table {
-    chunks: Vec<Arc<Chunk>>,
+    chunks: Chunks,
 }
 
-/// What a dispatch counts with: its thread's totals and a table covering its index.
+/// A table's chunks, in slot-number order.
+type Chunks = Arc<[Arc<Chunk>]>;
+
+/// What a dispatch counts with: its thread's totals and the chunks of a table covering its
+/// index (held directly, so counting a delivery reads a chunk's address and writes its cell).
 pub(crate) struct Counters {
     thread: Arc<ThreadTally>,
-    table: Arc<Table>,
+    chunks: Chunks,
 }
 
 /// A subscription's slot number, given back when dropped.
@@ -232,15 +236,17 @@ impl ThreadTally {
         let mut table = self.table.lock();
         let chunks = len.div_ceil(CHUNK);
         if table.chunks.len() < chunks {
-            let mut grown = table.chunks.clone();
+            let mut grown = table.chunks.to_vec();
             grown.resize_with(chunks, || {
                 Arc::new(Chunk(std::array::from_fn(|_| Counts::default())))
             });
-            *table = Arc::new(Table { chunks: grown });
+            *table = Arc::new(Table {
+                chunks: grown.into(),
+            });
         }
         Counters {
             thread: Arc::clone(self),
-            table: Arc::clone(&table),
+            chunks: Arc::clone(&table.chunks),
         }
     }
 
@@ -254,11 +260,16 @@ impl ThreadTally {
 }
 
 impl Table {
-    #[inline]
     fn cell(&self, number: usize) -> Option<&Counts> {
-        let chunk = self.chunks.get(number / CHUNK)?;
-        Some(&chunk.0[number % CHUNK])
+        cell(&self.chunks, number)
     }
+}
+
+/// The cell of a slot number in a table's chunks, if they cover it.
+#[inline]
+fn cell(chunks: &[Arc<Chunk>], number: usize) -> Option<&Counts> {
+    let chunk = chunks.get(number / CHUNK)?;
+    Some(&chunk.0[number % CHUNK])
 }
 
 /// Adds `n` to a counter only this thread writes: a load and a store, no read-modify-write.
@@ -271,14 +282,14 @@ impl Counters {
     /// Counts a delivery to the subscription with this slot number.
     #[inline]
     pub fn delivered(&self, number: usize) {
-        if let Some(cell) = self.table.cell(number) {
+        if let Some(cell) = cell(&self.chunks, number) {
             bump(&cell.delivered, 1);
         }
     }
 
     /// Counts a panic of the subscription with this slot number.
     pub fn panicked(&self, number: usize) {
-        if let Some(cell) = self.table.cell(number) {
+        if let Some(cell) = cell(&self.chunks, number) {
             bump(&cell.panicked, 1);
         }
     }
