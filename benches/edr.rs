@@ -5,6 +5,9 @@
 //! - the same among 1 000 when the match carries a body filter (a JSON pointer any-of, or a
 //!   containment member): the filter's own cost on top (no budget; bindings without one must
 //!   cost what they did);
+//! - fan-out: dispatch to 1 / 10 / 100 subscriptions of one list (no budget: the cost of a
+//!   delivery, the difference over the extra subscriptions, is what "flat" above leaves to
+//!   grow when an event selects more of them);
 //! - emitter, build (id, timestamps) + dispatch to 1: ≤ 1 µs;
 //! - 2 threads emitting while a third binds/unbinds: throughput ≥ 1.6× one thread;
 //! - binding n subscriptions with the same binding (then unbinding them): linear in n.
@@ -212,6 +215,27 @@ fn dispatch(c: &mut Criterion) {
     group.finish();
 }
 
+fn fan_out(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dispatch_fan_out");
+    let event = target_event();
+    // 100 is more than one leaf of the index's lists, so it walks the list's tree.
+    for n in [1usize, 10, 100] {
+        let registry = Registry::new();
+        for i in 0..n {
+            registry
+                .bind(format!("s{i}"), [Binding::default()], |e: &Event| {
+                    black_box(e);
+                })
+                .expect("bind");
+        }
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("any_binding", n), &n, |b, _| {
+            b.iter(|| registry.dispatch(black_box(&event)))
+        });
+    }
+    group.finish();
+}
+
 fn emitter(c: &mut Criterion) {
     let registry = Arc::new(Registry::new());
     registry
@@ -323,6 +347,7 @@ criterion_group!(
     benches,
     is_interested,
     dispatch,
+    fan_out,
     emitter,
     concurrent,
     bind_identical

@@ -639,3 +639,85 @@ fn several_panicking_callbacks_in_one_dispatch_each_count_once_and_the_rest_run_
     assert_eq!(*log.lock().unwrap(), (0..12).collect::<Vec<_>>());
     assert_eq!(registry.stats().panicked, 4);
 }
+
+/// The walks a dispatch can take: one short list, one list longer than a leaf of the index,
+/// and several lists merged. In each, every candidate is either delivered, skipped (its body
+/// filter refuses the event) or panics, and the report, the stats and the callbacks agree.
+#[test]
+fn reports_count_deliveries_skips_and_panics_alike_on_every_walk() {
+    use kazoo_records::edr::BodyFilter;
+
+    let wanted = BodyFilter::from_json(&serde_json::json!({"/k": [1]})).unwrap();
+    let refused = BodyFilter::from_json(&serde_json::json!({"/k": [2]})).unwrap();
+    // (subscriptions, how each is bound): any app, or spread over app and account buckets.
+    for (n, spread) in [(5, false), (100, false), (5, true), (100, true)] {
+        let registry = Registry::new();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut expected = Vec::new();
+        let (mut delivered, mut panicked) = (0, 0);
+        for i in 0..n {
+            let mut binding = match (spread, i % 3) {
+                (false, _) | (true, 0) => Binding::default(),
+                (true, 1) => Binding::default().app("a"),
+                (true, _) => Binding::default().account("acct"),
+            };
+            let skipped = i % 5 == 4;
+            binding = binding.body(if skipped {
+                refused.clone()
+            } else {
+                wanted.clone()
+            });
+            let panics = !skipped && i % 7 == 3;
+            if !skipped {
+                expected.push(i);
+                if panics {
+                    panicked += 1;
+                } else {
+                    delivered += 1;
+                }
+            }
+            let l = Arc::clone(&log);
+            registry
+                .bind(format!("s{i}"), [binding], move |_| {
+                    l.lock().unwrap().push(i);
+                    if panics {
+                        panic!("subscriber {i}");
+                    }
+                })
+                .unwrap();
+        }
+        let event = Event::new(
+            "a",
+            "1",
+            Severity::Ok,
+            Verbosity::Info,
+            serde_json::json!({"k": 1}),
+        )
+        .with_account("acct");
+        let report = registry.dispatch(&event);
+        let case = format!("{n} subscriptions, spread: {spread}");
+        assert_eq!(*log.lock().unwrap(), expected, "{case}");
+        assert_eq!(
+            (report.delivered, report.panicked),
+            (delivered, panicked),
+            "{case}"
+        );
+        let stats = registry.stats();
+        assert_eq!(
+            (stats.delivered, stats.panicked),
+            (delivered as u64, panicked as u64),
+            "{case}"
+        );
+        let infos = registry.subscriptions();
+        assert_eq!(
+            infos.iter().map(|s| s.delivered).sum::<u64>(),
+            delivered as u64,
+            "{case}"
+        );
+        assert_eq!(
+            infos.iter().map(|s| s.panicked).sum::<u64>(),
+            panicked as u64,
+            "{case}"
+        );
+    }
+}

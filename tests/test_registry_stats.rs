@@ -110,7 +110,7 @@ fn events_nobody_selects_are_not_counted_as_dispatched() {
 }
 
 #[test]
-fn many_subscriptions_over_several_counter_chunks_count_apart() {
+fn many_subscriptions_count_apart_as_the_tables_grow() {
     let registry = Registry::new();
     let ids: Vec<_> = (0..600)
         .map(|i| {
@@ -139,4 +139,38 @@ fn many_subscriptions_over_several_counter_chunks_count_apart() {
         assert_eq!(info.delivered, (i % 3) as u64, "{}", info.name);
     }
     assert_eq!(registry.stats().delivered, 600);
+}
+
+/// A callback binds many subscriptions and dispatches to them: the nested dispatch counts in a
+/// larger table than the outer one, which goes on counting in its own; no count is lost.
+#[test]
+fn counts_stay_exact_when_a_nested_dispatch_needs_a_larger_table() {
+    let registry = Arc::new(Registry::new());
+    let r = Arc::clone(&registry);
+    registry
+        .bind("grower", [Binding::default().app("grow")], move |_| {
+            for i in 0..300 {
+                r.bind(format!("late{i}"), [Binding::default().app("late")], |_| {})
+                    .unwrap();
+            }
+            assert_eq!(r.dispatch(&event("late")).delivered, 300);
+        })
+        .unwrap();
+    registry
+        .bind("outer", [Binding::default().app("grow")], |_| {})
+        .unwrap();
+    // The outer dispatch delivers to "outer" after the nested one grew this thread's table.
+    assert_eq!(registry.dispatch(&event("grow")).delivered, 2);
+    assert_eq!(registry.dispatch(&event("late")).delivered, 300);
+    assert_eq!(counts(&registry, "grower"), Some((1, 0)));
+    assert_eq!(counts(&registry, "outer"), Some((1, 0)));
+    for i in 0..300 {
+        assert_eq!(
+            counts(&registry, &format!("late{i}")),
+            Some((2, 0)),
+            "late{i}"
+        );
+    }
+    let stats = registry.stats();
+    assert_eq!((stats.dispatched, stats.delivered), (3, 602));
 }

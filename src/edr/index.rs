@@ -68,6 +68,8 @@ pub(crate) struct Index {
     groups: Arc<Vec<Arc<Group>>>,
     /// How many bindings are filed under each [`Kind`] of keyed bucket.
     kinds: [usize; KINDS],
+    /// Bit `kind` is set when `kinds[kind]` is not zero: the one word dispatch reads.
+    used: u8,
     seed: u64,
 }
 
@@ -131,6 +133,7 @@ impl Index {
             any: Arc::new(Cells::default()),
             groups: Arc::new(vec![group; GROUPS]),
             kinds: [0; KINDS],
+            used: 0,
             seed,
         }
     }
@@ -198,22 +201,24 @@ impl Index {
         }
     }
 
-    /// Calls `deliver` with every subscription selecting `event`, each once, in bind order.
+    /// Where the subscriptions selecting `event` come from: one list in the common case.
     ///
     /// Allocates nothing when the event's subscriptions come from one list (a list per
     /// bucket the event falls in), or from at most [`INLINE`] lists holding at most
     /// [`INLINE`] candidates in all.
-    pub fn for_each_candidate<'s>(
-        &'s self,
-        event: &Event,
-        mut deliver: impl FnMut(&'s Subscriber),
-    ) {
+    #[inline]
+    pub fn candidates<'s>(&'s self, event: &Event) -> Candidates<'s> {
         let cell = cell_index(event.severity(), event.verbosity());
-        if self.kinds == [0; KINDS] {
+        if self.used == 0 {
             // Only any-account, any-app bindings: one list, nothing to hash or merge.
-            self.any[cell].for_each(&mut deliver);
-            return;
+            return Candidates::One(&self.any[cell]);
         }
+        self.keyed_candidates(event, cell)
+    }
+
+    /// [`candidates`](Self::candidates) when some binding is filed under a keyed bucket.
+    #[inline(never)]
+    fn keyed_candidates<'s>(&'s self, event: &Event, cell: usize) -> Candidates<'s> {
         let mut lists = Lists::default();
         lists.add(&self.any[cell]);
         let app = event.app_name();
@@ -288,7 +293,7 @@ impl Index {
                 }
             }
         }
-        lists.for_each_once_in_order(&mut deliver);
+        lists.into_candidates()
     }
 
     /// Adds the list of `cell` in the bucket `probe` names, if there is one.
@@ -306,7 +311,7 @@ impl Index {
 
     /// Whether some binding is filed under a bucket of this kind.
     fn has(&self, kind: Kind) -> bool {
-        self.kinds[kind as usize] != 0
+        self.used & 1 << kind as u8 != 0
     }
 
     fn count(&mut self, key: &BucketKey, add: bool) {
@@ -318,6 +323,12 @@ impl Index {
             *count + 1
         } else {
             count.saturating_sub(1)
+        };
+        let bit = 1 << kind as u8;
+        self.used = if *count == 0 {
+            self.used & !bit
+        } else {
+            self.used | bit
         };
     }
 
@@ -357,10 +368,33 @@ impl Index {
 /// How many lists and candidates a dispatch gathers without allocating.
 const INLINE: usize = 16;
 
+/// The list of a cell no binding selects.
+static EMPTY: List = List { root: None };
+
+/// Where an event's subscriptions come from ([`Index::candidates`]).
+pub(crate) enum Candidates<'s> {
+    /// One list, possibly empty (most events): in id (bind) order, each subscription once.
+    One(&'s List),
+    /// Several lists, which [`Lists::for_each_once_in_order`] merges.
+    Many(Lists<'s>),
+}
+
+impl<'s> Candidates<'s> {
+    /// The candidates as one flat slice, in id order, when they are one list of at most a
+    /// leaf (the common case).
+    #[inline]
+    pub fn leaf(&self) -> Option<&'s [Arc<Subscriber>]> {
+        match self {
+            Candidates::One(list) => list.leaf(),
+            Candidates::Many(_) => None,
+        }
+    }
+}
+
 /// The non-empty lists an event's subscriptions come from: the first held apart (most events
 /// find one), the next [`INLINE`] inline, more spilled.
 #[derive(Default)]
-struct Lists<'s> {
+pub(crate) struct Lists<'s> {
     first: Option<&'s List>,
     inline: [Option<&'s List>; INLINE],
     len: usize,
@@ -383,8 +417,18 @@ impl<'s> Lists<'s> {
         self.len += 1;
     }
 
+    /// One list when there is at most one (a list is in id order and holds each
+    /// subscription once), else these lists to merge.
+    fn into_candidates(self) -> Candidates<'s> {
+        match self.first {
+            None => Candidates::One(&EMPTY),
+            Some(first) if self.len == 0 => Candidates::One(first),
+            Some(_) => Candidates::Many(self),
+        }
+    }
+
     /// Calls `f` with each subscription of every list, once, in id (bind) order.
-    fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscriber)) {
+    pub fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscriber)) {
         let Some(first) = self.first else {
             return;
         };
@@ -393,7 +437,7 @@ impl<'s> Lists<'s> {
             first.for_each(f);
             return;
         }
-        let mut all = Candidates::default();
+        let mut all = Merge::default();
         let rest = self.inline.iter().flatten().copied();
         for list in std::iter::once(first)
             .chain(rest)
@@ -407,13 +451,13 @@ impl<'s> Lists<'s> {
 
 /// Candidates gathered from several lists: the first [`INLINE`] inline, more spilled.
 #[derive(Default)]
-struct Candidates<'s> {
+struct Merge<'s> {
     inline: [Option<&'s Subscriber>; INLINE],
     len: usize,
     spilled: Vec<&'s Subscriber>,
 }
 
-impl<'s> Candidates<'s> {
+impl<'s> Merge<'s> {
     fn push(&mut self, s: &'s Subscriber) {
         if self.spilled.is_empty() {
             if let Some(slot) = self.inline.get_mut(self.len) {
@@ -501,6 +545,17 @@ impl List {
             let [only] = children.as_slice() else { break };
             let child = Arc::clone(&only.node);
             *root = child;
+        }
+    }
+
+    /// The subscriptions, in id order, when the list is one flat leaf (every list of at most
+    /// [`LEAF`] subscriptions, the empty one included).
+    #[inline]
+    pub fn leaf(&self) -> Option<&[Arc<Subscriber>]> {
+        match self.root.as_deref() {
+            None => Some(&[]),
+            Some(Node::Leaf(subscriptions)) => Some(subscriptions),
+            Some(Node::Inner(_)) => None,
         }
     }
 

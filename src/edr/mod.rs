@@ -30,6 +30,7 @@ mod snapshot;
 mod subscription;
 mod tally;
 pub mod topic;
+mod walk;
 
 pub use app::App;
 pub use binding::{Binding, Levels, Names};

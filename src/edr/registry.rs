@@ -1,10 +1,8 @@
 //! [`Registry`]: named subscriptions and synchronous, in-process dispatch.
 
-use std::any::Any;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
@@ -16,9 +14,10 @@ use super::guard::Subscription;
 use super::index::{CELLS, Index, cell_index, cell_mask};
 use super::level::{Severity, Verbosity};
 use super::report::DispatchReport;
-use super::snapshot::{Reading, Snapshots};
+use super::snapshot::Snapshots;
 use super::subscription::{Subscriber, SubscriptionId, SubscriptionInfo};
 use super::tally::Tallies;
+use super::walk;
 use crate::error::Error;
 
 /// Named subscriptions and synchronous, in-process dispatch of [`Event`]s.
@@ -353,7 +352,7 @@ impl Registry {
         };
         // Held until every delivery is done (or unwinds): `unbind` waits for it.
         let reading = self.snapshots.read();
-        self.deliver_all(&reading, event)
+        walk::deliver(&reading, event)
     }
 
     /// The old name of [`dispatch`](Self::dispatch), which it calls.
@@ -430,58 +429,6 @@ impl Registry {
         self.writer.lock().subscriptions.len()
     }
 
-    /// Delivers `event` to every subscription of the reading's index that selects it and is
-    /// not unbound, in id (bind) order, catching panics; counts the outcomes, in the report
-    /// and in this thread's counters.
-    ///
-    /// One `catch_unwind` covers the whole walk, so the common case pays for it once per
-    /// event: after a panic the walk starts over and skips every subscription up to the one
-    /// that panicked (candidates come in increasing id order).
-    ///
-    /// A candidate's flags are one load: zero for a bound subscription without body filters,
-    /// which is delivered at once; otherwise it is skipped when unbound, or matched against
-    /// the event (body included) first.
-    fn deliver_all(&self, reading: &Reading, event: &Event) -> DispatchReport {
-        let (index, counters) = (reading.index(), reading.counters());
-        let mut report = DispatchReport::default();
-        let mut done: Option<SubscriptionId> = None;
-        loop {
-            // The subscription whose callback was called last in this walk.
-            let mut attempted: Option<&Subscriber> = None;
-            let walk = catch_unwind(AssertUnwindSafe(|| {
-                index.for_each_candidate(event, |subscription| {
-                    if done.is_some_and(|done| subscription.id() <= done) {
-                        return;
-                    }
-                    let flags = subscription.flags();
-                    if flags != 0 && subscription.skips(flags, event) {
-                        return;
-                    }
-                    attempted = Some(subscription);
-                    subscription.call(event);
-                    counters.delivered(subscription.slot());
-                    report.delivered += 1;
-                })
-            }));
-            let payload = match walk {
-                Ok(()) => break,
-                Err(payload) => payload,
-            };
-            let message = panic_message(payload.as_ref());
-            drop_panic_payload(payload);
-            let Some(culprit) = attempted else {
-                // Not a callback's panic (none reached a callback): do not retry.
-                break;
-            };
-            report.panicked += 1;
-            counters.panicked(culprit.slot());
-            culprit.record_panic(message);
-            done = Some(culprit.id());
-        }
-        counters.dispatched(report.panicked);
-        report
-    }
-
     /// Publishes the writer's index and interest mask; returns the new epoch, the index it
     /// replaces (for the caller to drop once it holds no lock), and whether the interest mask
     /// changed (for the caller to announce once it holds no lock).
@@ -537,24 +484,6 @@ fn count_cells(counts: &mut [u32; CELLS], mask: u32, add: bool) {
     }
 }
 
-/// A caught panic's message: its `&str` or `String` payload.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(not a string)".to_owned())
-}
-
-/// Drops a caught panic's payload without letting a panic from its destructor escape (it would
-/// unwind out of `dispatch` and skip the other callbacks): that second panic is caught too, and
-/// its payload leaked rather than risk a third.
-fn drop_panic_payload(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(again);
-    }
-}
-
 /// Marks a dispatch in progress on this thread for as long as it lives.
 struct Nesting;
 
@@ -590,6 +519,7 @@ fn nesting_depth() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::sync::Weak;
 
     use super::*;

@@ -80,16 +80,20 @@ pub(crate) const UNBOUND: u8 = 1;
 pub(crate) const FILTERS_BODIES: u8 = 2;
 
 /// A bound subscription, shared by the published indexes.
+///
+/// What a delivery reads (flags, callback, counter slot) comes first, and the struct starts
+/// on a cache line: a delivery touches one line of it.
+#[repr(C, align(64))]
 pub(crate) struct Subscriber {
-    id: SubscriptionId,
-    /// Its counters' slot (`tally.rs`); given back when the subscription is dropped.
-    slot: SlotNumber,
     /// [`UNBOUND`] and [`FILTERS_BODIES`], checked with one load before every call: a
     /// subscription without body filters pays nothing for them.
     flags: AtomicU8,
+    /// Its counters' slot (`tally.rs`); given back when the subscription is dropped.
+    slot: SlotNumber,
+    callback: Callback,
+    id: SubscriptionId,
     name: String,
     bindings: Vec<Binding>,
-    callback: Callback,
     /// The latest panic's message (written on the panic path only).
     last_panic: Mutex<Option<String>>,
 }

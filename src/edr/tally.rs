@@ -8,32 +8,36 @@
 //!   It gives the number back when the subscription itself is dropped, that is when no index
 //!   and no dispatch can reach it any more, so no thread can count into that slot again.
 //! - **Per-thread tables**: each thread that dispatches on a registry has a [`ThreadTally`]
-//!   (created with its reader slot in `snapshot.rs`, and registered here): its totals, and a
-//!   [`Table`] of one [`Counts`] per slot number, in chunks of [`CHUNK`]. Only that thread
-//!   ever writes them during dispatch, with a plain load and store (no read-modify-write, no
-//!   lock): a delivery writes one cell of its own thread's chunk and, once per dispatch, its
-//!   own totals. Chunks are aligned to cache lines, so no two threads' counters share one.
-//! - **Growth**: a table never moves a cell. When a thread refreshes its cached snapshot it
-//!   makes its table cover `len` (loaded after reading the published index, so every
-//!   subscription of that index has a smaller number); a larger table shares the old chunks
-//!   and adds new ones, so a dispatch still using an older, shorter table (an outer dispatch
-//!   on the same thread) counts into the same cells.
+//!   (created with its reader slot in `snapshot.rs`, and registered here): its totals, and
+//!   [`Table`]s of one delivered and one panicked cell per slot number, flat, so that counting
+//!   a delivery is one bounds check and one write at `number`. Only that thread ever writes
+//!   them during dispatch, with a plain load and store (no read-modify-write, no lock): a
+//!   delivery writes one cell of its own thread's table and, once per dispatch, its own
+//!   totals. A table pads its cells with a cache line's worth on each side and the totals are
+//!   aligned to a cache line, so no two threads' counters share one.
+//! - **Growth**: a table never moves or shrinks, and is never dropped while its thread is
+//!   registered. When a thread refreshes its cached snapshot it makes sure its newest table
+//!   covers `len` (loaded after reading the published index, so every subscription of that
+//!   index has a smaller number), else adds a new table, at least twice as large, which
+//!   starts at zero. A dispatch still using an older table (an outer dispatch on the same
+//!   thread) goes on counting there; a cell's count is the sum of its thread's tables, so
+//!   nothing is lost, and a thread's tables take at most twice the newest one's memory.
 //! - **Readers** ([`Tallies::counts`], [`Tallies::totals`]) sum, under the registry's tally
-//!   lock, the counts settled from threads that are gone and every registered thread's cells,
+//!   lock, the counts settled from threads that are gone and every registered thread's tables,
 //!   with relaxed loads: exact once the counting threads are quiescent (joined, or otherwise
 //!   synchronised with the reader), a value that only lags behind while they run.
 //! - **Settling**: when the registry forgets a thread's reader slot (the thread has exited and
-//!   no dispatch reads from it), the thread's counts are added to the settled counts and its
-//!   table is dropped, in one step under the tally lock, so a reader sees them in exactly one
+//!   no dispatch reads from it), the thread's counts are added to the settled counts and it
+//!   is forgotten, in one step under the tally lock, so a reader sees them in exactly one
 //!   place.
-//! - **Reuse**: when a slot number is given back, its settled counts and its cell in every
-//!   registered table are zeroed under the tally lock (no thread writes that cell any more:
-//!   the subscription is gone), and the number is free for the next bind; a new subscription
-//!   starts from zero. What the zeroed cells held is added to the released deliveries first,
+//! - **Reuse**: when a slot number is given back, its settled counts and its cells in every
+//!   registered thread's tables are zeroed under the tally lock (no thread writes those cells
+//!   any more: the subscription is gone), and the number is free for the next bind; a new
+//!   subscription starts from zero. What the zeroed cells held is added to the released deliveries first,
 //!   so the registry's delivered total (released + settled + every live cell) keeps counting
 //!   what unbound subscriptions received. Dispatches and panics are per-thread totals.
 //!
-//! Locks: the tally lock, then a thread's table lock; neither is held while host code runs,
+//! Locks: the tally lock, then a thread's tables lock; neither is held while host code runs,
 //! and neither is taken under a reader slot's lock.
 
 use std::sync::Arc;
@@ -41,8 +45,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 
-/// How many slots a table chunk holds (16 bytes each: 4 KiB a chunk).
-const CHUNK: usize = 256;
+/// How many cells a cache line holds: a table pads its cells with this many on each side,
+/// so that no cache line holding one of its cells holds anything else.
+const LINE: usize = 8;
 
 /// Every counter of one registry.
 pub(crate) struct Tallies {
@@ -72,21 +77,12 @@ pub(crate) struct Totals {
     pub panicked: u64,
 }
 
-/// One delivery counter cell: written by one thread, read by any.
-#[derive(Default)]
-struct Counts {
-    delivered: AtomicU64,
-    panicked: AtomicU64,
-}
-
-#[repr(align(64))]
-struct Chunk([Counts; CHUNK]);
-
 /// One thread's counters for one registry.
 pub(crate) struct ThreadTally {
     totals: ThreadTotals,
-    /// The thread's current table (the largest): what readers sum and reuse zeroes.
-    table: Mutex<Arc<Table>>,
+    /// Every table the thread has counted in, oldest (smallest) first: what readers sum and
+    /// reuse zeroes.
+    tables: Mutex<Vec<Arc<Table>>>,
 }
 
 #[repr(align(64))]
@@ -96,20 +92,17 @@ struct ThreadTotals {
     panicked: AtomicU64,
 }
 
-/// A thread's counter cells, shared by all its tables of one registry.
-#[derive(Default)]
+/// One thread's cells for slot numbers below its length, flat: the cell of slot number `n`
+/// is at `LINE + n`, between [`LINE`] cells of padding on each side.
 pub(crate) struct Table {
-    chunks: Chunks,
+    delivered: Box<[AtomicU64]>,
+    panicked: Box<[AtomicU64]>,
 }
 
-/// A table's chunks, in slot-number order.
-type Chunks = Arc<[Arc<Chunk>]>;
-
-/// What a dispatch counts with: its thread's totals and the chunks of a table covering its
-/// index (held directly, so counting a delivery reads a chunk's address and writes its cell).
+/// What a dispatch counts with: its thread's totals and a table covering its index.
 pub(crate) struct Counters {
     thread: Arc<ThreadTally>,
-    chunks: Chunks,
+    table: Arc<Table>,
 }
 
 /// A subscription's slot number, given back when dropped.
@@ -150,7 +143,7 @@ impl Tallies {
     pub fn register(&self) -> Arc<ThreadTally> {
         let thread = Arc::new(ThreadTally {
             totals: ThreadTotals::default(),
-            table: Mutex::new(Arc::default()),
+            tables: Mutex::new(Vec::new()),
         });
         self.state.lock().threads.push(Arc::clone(&thread));
         thread
@@ -167,11 +160,12 @@ impl Tallies {
         let settled = &mut state.settled_totals;
         settled.dispatched += totals.dispatched;
         settled.panicked += totals.panicked;
-        let table = Arc::clone(&thread.table.lock());
+        let tables = thread.tables.lock();
         for (number, settled) in state.settled.iter_mut().enumerate() {
-            if let Some(cell) = table.cell(number) {
-                settled.0 += cell.delivered.load(Ordering::Relaxed);
-                settled.1 += cell.panicked.load(Ordering::Relaxed);
+            for table in tables.iter() {
+                let (delivered, panicked) = table.counts(number);
+                settled.0 += delivered;
+                settled.1 += panicked;
             }
         }
     }
@@ -181,9 +175,10 @@ impl Tallies {
         let state = self.state.lock();
         let mut counts = state.settled.get(number).copied().unwrap_or_default();
         for thread in &state.threads {
-            if let Some(cell) = thread.table.lock().cell(number) {
-                counts.0 += cell.delivered.load(Ordering::Relaxed);
-                counts.1 += cell.panicked.load(Ordering::Relaxed);
+            for table in thread.tables.lock().iter() {
+                let (delivered, panicked) = table.counts(number);
+                counts.0 += delivered;
+                counts.1 += panicked;
             }
         }
         counts
@@ -199,13 +194,13 @@ impl Tallies {
             let own = thread.totals();
             totals.dispatched += own.dispatched;
             totals.panicked += own.panicked;
-            let table = Arc::clone(&thread.table.lock());
-            totals.delivered += table
-                .chunks
-                .iter()
-                .flat_map(|chunk| chunk.0.iter())
-                .map(|cell| cell.delivered.load(Ordering::Relaxed))
-                .sum::<u64>();
+            for table in thread.tables.lock().iter() {
+                totals.delivered += table
+                    .delivered
+                    .iter()
+                    .map(|cell| cell.load(Ordering::Relaxed))
+                    .sum::<u64>();
+            }
         }
         totals
     }
@@ -219,9 +214,13 @@ impl Tallies {
             *settled = (0, 0);
         }
         for thread in &state.threads {
-            if let Some(cell) = thread.table.lock().cell(number) {
-                delivered += cell.delivered.swap(0, Ordering::Relaxed);
-                cell.panicked.store(0, Ordering::Relaxed);
+            for table in thread.tables.lock().iter() {
+                if let Some(cell) = cell(&table.delivered, number) {
+                    delivered += cell.swap(0, Ordering::Relaxed);
+                }
+                if let Some(cell) = cell(&table.panicked, number) {
+                    cell.store(0, Ordering::Relaxed);
+                }
             }
         }
         state.released_delivered += delivered;
@@ -230,23 +229,20 @@ impl Tallies {
 }
 
 impl ThreadTally {
-    /// Counters whose table covers slot numbers below `len`; grows the table if need be.
-    /// Called by the owning thread only.
+    /// Counters whose table covers slot numbers below `len`: the newest table, or a new one
+    /// when it is too short. Called by the owning thread only.
     pub fn counters(self: &Arc<Self>, len: usize) -> Counters {
-        let mut table = self.table.lock();
-        let chunks = len.div_ceil(CHUNK);
-        if table.chunks.len() < chunks {
-            let mut grown = table.chunks.to_vec();
-            grown.resize_with(chunks, || {
-                Arc::new(Chunk(std::array::from_fn(|_| Counts::default())))
-            });
-            *table = Arc::new(Table {
-                chunks: grown.into(),
-            });
-        }
+        let mut tables = self.tables.lock();
+        let newest = tables.last().filter(|t| t.len() >= len).map(Arc::clone);
+        let table = newest.unwrap_or_else(|| {
+            let longest = tables.last().map_or(0, |t| t.len());
+            let table = Arc::new(Table::new(len.max(2 * longest)));
+            tables.push(Arc::clone(&table));
+            table
+        });
         Counters {
             thread: Arc::clone(self),
-            chunks: Arc::clone(&table.chunks),
+            table,
         }
     }
 
@@ -260,16 +256,37 @@ impl ThreadTally {
 }
 
 impl Table {
-    fn cell(&self, number: usize) -> Option<&Counts> {
-        cell(&self.chunks, number)
+    /// Zeroed cells for at least `len` slot numbers.
+    fn new(len: usize) -> Self {
+        let cells = len.max(1).next_multiple_of(LINE) + 2 * LINE;
+        let zeroed = || (0..cells).map(|_| AtomicU64::new(0)).collect();
+        Table {
+            delivered: zeroed(),
+            panicked: zeroed(),
+        }
+    }
+
+    /// How many slot numbers it covers.
+    fn len(&self) -> usize {
+        self.delivered.len() - 2 * LINE
+    }
+
+    /// (delivered, panicked) it holds for a slot number.
+    fn counts(&self, number: usize) -> (u64, u64) {
+        let load = |lines| cell(lines, number).map_or(0, |c| c.load(Ordering::Relaxed));
+        (load(&self.delivered), load(&self.panicked))
     }
 }
 
-/// The cell of a slot number in a table's chunks, if they cover it.
+/// A table's cells without their padding: slot number `n`'s cell is at `n`.
 #[inline]
-fn cell(chunks: &[Arc<Chunk>], number: usize) -> Option<&Counts> {
-    let chunk = chunks.get(number / CHUNK)?;
-    Some(&chunk.0[number % CHUNK])
+fn unpadded(cells: &[AtomicU64]) -> &[AtomicU64] {
+    &cells[LINE..cells.len() - LINE]
+}
+
+/// The cell of a slot number in a table's cells, if they cover it.
+fn cell(cells: &[AtomicU64], number: usize) -> Option<&AtomicU64> {
+    unpadded(cells).get(number)
 }
 
 /// Adds `n` to a counter only this thread writes: a load and a store, no read-modify-write.
@@ -278,20 +295,43 @@ fn bump(counter: &AtomicU64, n: u64) {
     counter.store(counter.load(Ordering::Relaxed) + n, Ordering::Relaxed);
 }
 
-impl Counters {
+/// The delivery cells of one dispatch, borrowed once per dispatch so that counting a
+/// delivery is one bounds check and one cell written.
+#[derive(Clone, Copy)]
+pub(crate) struct Deliveries<'a> {
+    cells: &'a [AtomicU64],
+}
+
+impl Deliveries<'_> {
     /// Counts a delivery to the subscription with this slot number.
     #[inline]
-    pub fn delivered(&self, number: usize) {
-        if let Some(cell) = cell(&self.chunks, number) {
-            bump(&cell.delivered, 1);
+    pub fn count(self, number: usize) {
+        if let Some(cell) = self.cells.get(number) {
+            bump(cell, 1);
+        }
+    }
+}
+
+impl Counters {
+    /// The cells a dispatch counts its deliveries in.
+    #[inline]
+    pub fn deliveries(&self) -> Deliveries<'_> {
+        Deliveries {
+            cells: unpadded(&self.table.delivered),
         }
     }
 
     /// Counts a panic of the subscription with this slot number.
     pub fn panicked(&self, number: usize) {
-        if let Some(cell) = cell(&self.chunks, number) {
-            bump(&cell.panicked, 1);
+        if let Some(cell) = cell(&self.table.panicked, number) {
+            bump(cell, 1);
         }
+    }
+
+    /// Counts a delivery to the subscription with this slot number.
+    #[cfg(test)]
+    pub fn delivered(&self, number: usize) {
+        self.deliveries().count(number);
     }
 
     /// Counts one dispatch and its panics (its deliveries are in the cells).
@@ -321,24 +361,27 @@ impl Drop for SlotNumber {
 mod tests {
     use super::*;
 
+    /// A slot number past the first table a thread makes for one subscription.
+    const BEYOND: usize = 4 * LINE + 1;
+
     #[test]
     fn numbers_are_reused_from_zero_and_tables_grow_without_moving_cells() {
         let tallies = Arc::new(Tallies::new());
         let thread = tallies.register();
-        let slots: Vec<SlotNumber> = (0..CHUNK + 1).map(|_| tallies.allocate()).collect();
+        let slots: Vec<SlotNumber> = (0..BEYOND + 1).map(|_| tallies.allocate()).collect();
         let small = thread.counters(1);
         small.delivered(0);
         let large = thread.counters(tallies.len());
         large.delivered(0);
-        large.delivered(CHUNK);
-        small.delivered(CHUNK); // Outside the small table: not counted there.
+        large.delivered(BEYOND);
+        small.delivered(BEYOND); // Outside the small table: not counted there.
         assert_eq!(tallies.counts(0), (2, 0));
-        assert_eq!(tallies.counts(CHUNK), (1, 0));
-        large.panicked(CHUNK);
+        assert_eq!(tallies.counts(BEYOND), (1, 0));
+        large.panicked(BEYOND);
         large.dispatched(1);
-        assert_eq!(tallies.counts(CHUNK), (1, 1));
+        assert_eq!(tallies.counts(BEYOND), (1, 1));
 
-        let number = slots[CHUNK].get();
+        let number = slots[BEYOND].get();
         drop(slots);
         let again = tallies.allocate();
         assert_eq!(
