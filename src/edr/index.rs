@@ -559,6 +559,13 @@ impl List {
         }
     }
 
+    /// Calls `f` with each leaf's subscriptions, in id order.
+    pub fn for_each_leaf<'s>(&'s self, f: &mut impl FnMut(&'s [Arc<Subscriber>])) {
+        if let Some(root) = &self.root {
+            root.for_each_leaf(f);
+        }
+    }
+
     /// Calls `f` with each subscription, in id order.
     #[inline]
     pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
@@ -652,6 +659,14 @@ impl Node {
     #[inline(never)]
     fn for_each_child<'s>(children: &'s [Child], f: &mut impl FnMut(&'s Subscriber)) {
         children.iter().for_each(|c| c.node.for_each(f));
+    }
+
+    /// Calls `f` with each leaf's subscriptions below this node, in id order.
+    fn for_each_leaf<'s>(&'s self, f: &mut impl FnMut(&'s [Arc<Subscriber>])) {
+        match self {
+            Node::Leaf(subscriptions) => f(subscriptions),
+            Node::Inner(children) => children.iter().for_each(|c| c.node.for_each_leaf(f)),
+        }
     }
 }
 

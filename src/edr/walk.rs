@@ -69,13 +69,17 @@ fn deliver_other(
     missed: &mut Missed,
 ) -> usize {
     let mut visited = 0;
-    let mut each = |s: &Subscriber| {
-        visited += 1;
-        visit(s, event, deliveries, counters, missed);
-    };
     match candidates {
-        Candidates::One(list) => list.for_each(&mut each),
-        Candidates::Many(lists) => lists.for_each_once_in_order(&mut each),
+        Candidates::One(list) => list.for_each_leaf(&mut |leaf| {
+            for subscription in leaf {
+                visit(subscription, event, deliveries, counters, missed);
+            }
+            visited += leaf.len();
+        }),
+        Candidates::Many(lists) => lists.for_each_once_in_order(&mut |subscription| {
+            visit(subscription, event, deliveries, counters, missed);
+            visited += 1;
+        }),
     }
     visited
 }
