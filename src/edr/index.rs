@@ -427,23 +427,18 @@ impl<'s> Lists<'s> {
         }
     }
 
-    /// Calls `f` with each subscription of every list, once, in id (bind) order.
+    /// Calls `f` with each subscription of every list, once, in id (bind) order. (One list
+    /// needs no merging: [`into_candidates`](Self::into_candidates) hands it over as is.)
     pub fn for_each_once_in_order(&self, f: &mut impl FnMut(&'s Subscriber)) {
-        let Some(first) = self.first else {
-            return;
-        };
-        if self.len == 0 {
-            // One list is in id order and holds each subscription once.
-            first.for_each(f);
-            return;
-        }
         let mut all = Merge::default();
         let rest = self.inline.iter().flatten().copied();
-        for list in std::iter::once(first)
+        for list in self
+            .first
+            .into_iter()
             .chain(rest)
             .chain(self.spilled.iter().copied())
         {
-            list.for_each(&mut |s| all.push(s));
+            list.for_each_leaf(&mut |leaf| leaf.iter().for_each(|s| all.push(s)));
         }
         all.for_each_once_in_order(f);
     }
@@ -565,14 +560,6 @@ impl List {
             root.for_each_leaf(f);
         }
     }
-
-    /// Calls `f` with each subscription, in id order.
-    #[inline]
-    pub fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
-        if let Some(root) = &self.root {
-            root.for_each(f);
-        }
-    }
 }
 
 impl Node {
@@ -644,21 +631,6 @@ impl Node {
                 children.is_empty()
             }
         }
-    }
-
-    /// Calls `f` with each subscription below this node, in id order. A leaf (every list of
-    /// at most [`LEAF`] subscriptions) is walked inline; only inner nodes recurse.
-    #[inline]
-    fn for_each<'s>(&'s self, f: &mut impl FnMut(&'s Subscriber)) {
-        match self {
-            Node::Leaf(subscriptions) => subscriptions.iter().for_each(|s| f(s)),
-            Node::Inner(children) => Node::for_each_child(children, f),
-        }
-    }
-
-    #[inline(never)]
-    fn for_each_child<'s>(children: &'s [Child], f: &mut impl FnMut(&'s Subscriber)) {
-        children.iter().for_each(|c| c.node.for_each(f));
     }
 
     /// Calls `f` with each leaf's subscriptions below this node, in id order.
@@ -876,7 +848,7 @@ mod tests {
 
     fn ids(list: &List) -> Vec<u64> {
         let mut ids = Vec::new();
-        list.for_each(&mut |s| ids.push(s.id().get()));
+        list.for_each_leaf(&mut |leaf| ids.extend(leaf.iter().map(|s| s.id().get())));
         ids
     }
 

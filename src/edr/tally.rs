@@ -33,9 +33,10 @@
 //! - **Reuse**: when a slot number is given back, its settled counts and its cells in every
 //!   registered thread's tables are zeroed under the tally lock (no thread writes those cells
 //!   any more: the subscription is gone), and the number is free for the next bind; a new
-//!   subscription starts from zero. What the zeroed cells held is added to the released deliveries first,
-//!   so the registry's delivered total (released + settled + every live cell) keeps counting
-//!   what unbound subscriptions received. Dispatches and panics are per-thread totals.
+//!   subscription starts from zero. What the zeroed cells held is added to the released
+//!   deliveries first, so the registry's delivered total (released + settled + every live
+//!   cell) keeps counting what unbound subscriptions received. Dispatches and panics are
+//!   per-thread totals.
 //!
 //! Locks: the tally lock, then a thread's tables lock; neither is held while host code runs,
 //! and neither is taken under a reader slot's lock.

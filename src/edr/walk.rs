@@ -8,6 +8,7 @@
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use super::event::Event;
 use super::index::Candidates;
@@ -31,13 +32,8 @@ pub(crate) fn deliver(reading: &Reading, event: &Event) -> DispatchReport {
     let mut missed = Missed::default();
     let candidates = reading.index().candidates(event);
     let visited = match candidates.leaf() {
-        Some(leaf) => {
-            // The common walk, inline: a delivery counts nothing but its cell.
-            for subscription in leaf {
-                visit(subscription, event, deliveries, counters, &mut missed);
-            }
-            leaf.len()
-        }
+        // The common walk, inline.
+        Some(leaf) => deliver_leaf(leaf, event, deliveries, counters, &mut missed),
         None => deliver_other(&candidates, event, deliveries, counters, &mut missed),
     };
     counters.dispatched(missed.panicked);
@@ -71,10 +67,7 @@ fn deliver_other(
     let mut visited = 0;
     match candidates {
         Candidates::One(list) => list.for_each_leaf(&mut |leaf| {
-            for subscription in leaf {
-                visit(subscription, event, deliveries, counters, missed);
-            }
-            visited += leaf.len();
+            visited += deliver_leaf(leaf, event, deliveries, counters, missed);
         }),
         Candidates::Many(lists) => lists.for_each_once_in_order(&mut |subscription| {
             visit(subscription, event, deliveries, counters, missed);
@@ -82,6 +75,22 @@ fn deliver_other(
         }),
     }
     visited
+}
+
+/// Delivers `event` to the candidates of one leaf of a list, in order (a delivery counts
+/// nothing but its cell); returns how many candidates it visited.
+#[inline(always)]
+fn deliver_leaf(
+    leaf: &[Arc<Subscriber>],
+    event: &Event,
+    deliveries: Deliveries<'_>,
+    counters: &Counters,
+    missed: &mut Missed,
+) -> usize {
+    for subscription in leaf {
+        visit(subscription, event, deliveries, counters, missed);
+    }
+    leaf.len()
 }
 
 /// Delivers `event` to one candidate, unless it is unbound or its body filters refuse it.
